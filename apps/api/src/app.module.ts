@@ -1,0 +1,33 @@
+import { AuthGuard, CoreModule, type AppConfig } from '@app/core';
+import { migrations } from '@app/database';
+import { IdentityModule } from '@app/identity';
+import { NgosModule } from '@app/ngos';
+import { ProgramsModule } from '@app/programs';
+import { SpheresModule } from '@app/spheres';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { HealthModule } from './health/health.module';
+
+export interface ApiOptions {
+  config: AppConfig;
+  databaseUrl: string;
+}
+
+/** The HTTP process: the domain modules, the global guard, health. No domain logic here. */
+@Module({})
+export class AppModule {
+  static forRoot(options: ApiOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot({ config: options.config, databaseUrl: options.databaseUrl, migrations, applicationName: 'ngo-tracker-api' }),
+        IdentityModule,
+        SpheresModule,
+        NgosModule,
+        ProgramsModule,
+        HealthModule,
+      ],
+      providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
+    };
+  }
+}

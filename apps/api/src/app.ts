@@ -1,0 +1,75 @@
+import { AppValidationPipe, ProblemFilter } from '@app/core';
+import { loginRateLimit } from '@app/identity';
+import rateLimit from '@fastify/rate-limit';
+import { RequestMethod } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import { AppModule, type ApiOptions } from './app.module';
+
+export const API_PREFIX = 'api/v1';
+const BODY_LIMIT = 1024 * 1024; // 1 MiB; larger bodies get 413
+
+/** Paths whose answers do not depend on who asks, so they may be cached. */
+function isCacheablePublic(url: string): boolean {
+  return url.startsWith('/api/v1/public/') || url.startsWith('/api/v1/spheres') || !url.startsWith('/api/');
+}
+
+/**
+ * Builds the HTTP application exactly as it runs in production (used by main.ts and by the
+ * end-to-end tests): Fastify, security headers, the global validation pipe, the problem filter,
+ * the `/api/v1` prefix and the OpenAPI document.
+ */
+export async function createApiApp(options: ApiOptions): Promise<NestFastifyApplication> {
+  const { config } = options;
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT,
+    trustProxy: config.trustProxy,
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
+    logger: config.logLevel === 'silent' ? false : undefined,
+    bufferLogs: false,
+  });
+
+  app.useSecurityHeaders({
+    // served over plain HTTP on a developer's machine too; HTTPS deployments add HSTS at the proxy
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    strictTransportSecurity: false,
+  });
+  app.enableCsrfProtection();
+  await app.register(rateLimit, loginRateLimit(config));
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    void reply.header('x-request-id', request.id);
+    if (request.headers.authorization || !isCacheablePublic(request.url)) void reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [
+      { path: 'health/live', method: RequestMethod.GET },
+      { path: 'health/ready', method: RequestMethod.GET },
+    ],
+  });
+  app.useGlobalPipes(new AppValidationPipe());
+  app.useGlobalFilters(new ProblemFilter());
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('NGO cooperation tracker')
+      .setDescription('A municipality\'s cooperation with NGOs: registers, programmes, funded tasks, commissions and annual reports. Errors are RFC 9457 problem details.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  return app;
+}

@@ -1,0 +1,114 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig, startEmbeddedPostgres, takeOverSignals, type AppConfig, type EmbeddedDatabase } from '@app/core';
+import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_USERS, prepareDatabase } from '@app/database';
+import { Logger } from '@nestjs/common';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { createApiApp } from './app';
+
+const EMBEDDED_DATABASE = 'ngo_tracker';
+
+/** Creates the application database on the embedded server when it is missing. */
+async function embeddedDatabaseUrl(embedded: EmbeddedDatabase): Promise<string> {
+  const client = new Client({ connectionString: embedded.url });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [EMBEDDED_DATABASE]);
+    if (!found.rowCount) await client.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`);
+  } finally {
+    await client.end();
+  }
+  return embedded.urlFor(EMBEDDED_DATABASE);
+}
+
+async function printWelcome(config: AppConfig, ds: DataSource, demo: boolean): Promise<void> {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const base = `http://${host}:${config.port}`;
+  const lines = [
+    '',
+    `NGO cooperation tracker is running at ${base}`,
+    `  API:          ${base}/api/v1   (OpenAPI: ${base}/api/docs)`,
+    `  Health:       ${base}/health/ready`,
+  ];
+  if (demo) {
+    const accounts = [{ email: config.adminEmail ?? DEMO_ADMIN_EMAIL, role: 'admin, platform admin' }, ...DEMO_USERS.map((u) => ({ email: u.email, role: u.role }))];
+    const rows: Array<{ email: string }> = await ds.query('SELECT email FROM users WHERE email = ANY($1::text[])', [accounts.map((a) => a.email)]);
+    const present = new Set(rows.map((r) => r.email));
+    const shown = accounts.filter((a) => present.has(a.email));
+    if (shown.length) {
+      lines.push('', 'Demo sign-ins (POST /api/v1/auth/login):');
+      for (const a of shown) {
+        const password = a.email === config.adminEmail ? '(ADMIN_PASSWORD)' : DEMO_PASSWORD;
+        lines.push(`  ${a.email.padEnd(28)} ${password.padEnd(18)} ${a.role}`);
+      }
+    }
+  } else if (config.adminEmail) {
+    lines.push('', `Admin: ${config.adminEmail} (password from ADMIN_PASSWORD)`);
+  }
+  lines.push('', 'Stop with Ctrl+C.', '');
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = new Logger('Main');
+
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    const dir = join(config.dataDir, 'postgres');
+    logger.log(`DATABASE_URL is not set: using the embedded PostgreSQL in ${dir}`);
+    const pgLogger = new Logger('EmbeddedPostgres');
+    embedded = await startEmbeddedPostgres({ dir, log: (m) => pgLogger.debug(m) });
+    takeOverSignals();
+    logger.log(`embedded PostgreSQL ${embedded.reused ? 'reused' : 'started'} on port ${embedded.port}`);
+    databaseUrl = await embeddedDatabaseUrl(embedded);
+  }
+
+  let app: Awaited<ReturnType<typeof createApiApp>> | undefined;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      process.exit(1); // a second signal: stop at once
+    }
+    stopping = true;
+    logger.log(`${signal}: shutting down`);
+    try {
+      await app?.close();
+      await embedded?.stop();
+    } finally {
+      process.exit(0);
+    }
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, (s) => void shutdown(s));
+
+  try {
+    const demo = config.demoData ?? Boolean(embedded);
+    const prepared = await prepareDatabase(databaseUrl, config, demo);
+    if (prepared.firstStart === 'no-admin-configured') logger.warn('The database has no user: set ADMIN_EMAIL and ADMIN_PASSWORD and restart to create the first admin');
+    if (prepared.firstStart.startsWith('created')) logger.log(`first start: created the municipality "${config.municipality.name}"${demo ? ' with the demo data' : ''}`);
+
+    app = await createApiApp({ config, databaseUrl });
+    await app.listen({ port: config.port, host: config.host });
+    await printWelcome(config, app.get(DataSource), demo);
+  } catch (error) {
+    logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    await app?.close().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+void main();

@@ -1,0 +1,5 @@
+export * from './entities';
+export * from './migrations';
+export * from './prepare';
+export * from './seeds/demo';
+export * from './seeds/first-start';

@@ -1,0 +1,88 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, validateSync } from 'class-validator';
+
+const bool = () => Transform(({ value }) => (value === undefined || value === '' ? undefined : ['true', '1', 'yes'].includes(String(value).toLowerCase()) ? true : ['false', '0', 'no'].includes(String(value).toLowerCase()) ? false : value));
+const int = () => Transform(({ value }) => (value === undefined || value === '' ? undefined : /^\d+$/.test(String(value)) ? Number(value) : value));
+const str = () => Transform(({ value }) => (value === '' ? undefined : value));
+
+/** The environment the processes read; README "Configuration" lists the same variables. */
+class Env {
+  @int() @IsOptional() @IsInt() @Min(0) @Max(65535) PORT?: number;
+  @str() @IsOptional() @IsString() HOST?: string;
+  @str() @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' }) DATABASE_URL?: string;
+  @int() @IsOptional() @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE?: number;
+  @str() @IsOptional() @IsString() DATA_DIR?: string;
+  @str() @IsOptional() @IsEmail({}, { message: 'ADMIN_EMAIL must be an email address' }) ADMIN_EMAIL?: string;
+  @str() @IsOptional() @IsString() @MinLength(8, { message: 'ADMIN_PASSWORD must be at least 8 characters long' }) ADMIN_PASSWORD?: string;
+  @str() @IsOptional() @IsString() @MaxLength(200) MUNICIPALITY_NAME?: string;
+  @str() @IsOptional() @Matches(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'MUNICIPALITY_SLUG must be lowercase letters, digits and dashes' }) MUNICIPALITY_SLUG?: string;
+  @str() @IsOptional() @Matches(/^\d{7}$/, { message: 'MUNICIPALITY_TERYT must be 7 digits' }) MUNICIPALITY_TERYT?: string;
+  @bool() @IsOptional() @IsBoolean({ message: 'DEMO_DATA must be true or false' }) DEMO_DATA?: boolean;
+  @bool() @IsOptional() @IsBoolean({ message: 'SCHEDULER must be true or false' }) SCHEDULER?: boolean;
+  @str() @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters long' }) JWT_SECRET?: string;
+  @int() @IsOptional() @IsInt() @Min(60) @Max(7 * 24 * 3600) TOKEN_TTL?: number;
+  @int() @IsOptional() @IsInt() @Min(1) @Max(10_000) LOGIN_RATE_LIMIT?: number;
+  @str() @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string;
+  @bool() @IsOptional() @IsBoolean({ message: 'TRUST_PROXY must be true or false' }) TRUST_PROXY?: boolean;
+}
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  databasePoolSize: number;
+  dataDir: string;
+  adminEmail?: string;
+  adminPassword?: string;
+  municipality: { name: string; slug: string; teryt: string };
+  /** Unset means "true with the embedded database, else false"; resolved once the database is known. */
+  demoData?: boolean;
+  scheduler: boolean;
+  jwtSecret?: string;
+  tokenTtlSeconds: number;
+  loginRateLimitPerMinute: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`The configuration is invalid:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** Validates the environment at boot; a bad value stops the process with a clear message. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = plainToInstance(Env, { ...env });
+  const errors = validateSync(parsed, { whitelist: false, skipMissingProperties: false });
+  if (errors.length) {
+    throw new ConfigError(errors.map((e) => Object.values(e.constraints ?? {}).join('; ') || `${e.property} is invalid`));
+  }
+  if ((parsed.ADMIN_EMAIL === undefined) !== (parsed.ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError(['ADMIN_EMAIL and ADMIN_PASSWORD must be set together']);
+  }
+  return {
+    port: parsed.PORT ?? 3000,
+    host: parsed.HOST ?? '0.0.0.0',
+    databaseUrl: parsed.DATABASE_URL,
+    databasePoolSize: parsed.DATABASE_POOL_SIZE ?? 10,
+    dataDir: parsed.DATA_DIR ?? '.data',
+    adminEmail: parsed.ADMIN_EMAIL?.toLowerCase(),
+    adminPassword: parsed.ADMIN_PASSWORD,
+    municipality: {
+      name: parsed.MUNICIPALITY_NAME ?? 'Kraków',
+      slug: parsed.MUNICIPALITY_SLUG ?? 'krakow',
+      teryt: parsed.MUNICIPALITY_TERYT ?? '1261011',
+    },
+    demoData: parsed.DEMO_DATA,
+    scheduler: parsed.SCHEDULER ?? true,
+    jwtSecret: parsed.JWT_SECRET,
+    tokenTtlSeconds: parsed.TOKEN_TTL ?? 8 * 3600,
+    loginRateLimitPerMinute: parsed.LOGIN_RATE_LIMIT ?? 10,
+    logLevel: (parsed.LOG_LEVEL as AppConfig['logLevel']) ?? 'info',
+    trustProxy: parsed.TRUST_PROXY ?? false,
+  };
+}
+
+/** Injection token for the validated configuration. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

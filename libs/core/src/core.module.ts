@@ -1,0 +1,46 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { MixedList } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from './config/config';
+import { dataSourceOptions } from './database/data-source-options';
+
+export interface CoreOptions {
+  config: AppConfig;
+  /** The database to use: DATABASE_URL, or the embedded server's URL. */
+  databaseUrl: string;
+  migrations: MixedList<Function>;
+  applicationName?: string;
+}
+
+/**
+ * What every process shares: the validated configuration (also readable through
+ * @nestjs/config's ConfigService as `app`) and the database connection pool.
+ */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot(options: CoreOptions): DynamicModule {
+    return {
+      module: CoreModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ app: options.config })] }),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            ...dataSourceOptions({
+              url: options.databaseUrl,
+              poolSize: options.config.databasePoolSize,
+              migrations: options.migrations,
+              applicationName: options.applicationName,
+            }),
+            autoLoadEntities: true,
+            retryAttempts: 5,
+            retryDelay: 2000,
+          }),
+        }),
+      ],
+      providers: [{ provide: APP_CONFIG, inject: [ConfigService], useFactory: (config: ConfigService) => config.get<AppConfig>('app') }],
+      exports: [APP_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * The registry of PostgreSQL advisory lock keys. Every session-level or transaction-level
+ * advisory lock the application takes is listed here, so two features never share a key
+ * by accident. Keys are 64-bit; the high part 0x4e474f ("NGO") marks them as ours.
+ */
+const NS = 0x4e474f00n << 32n;
+
+export const LOCKS = {
+  /** Held while migrations and the first-start bootstrap run, so that two processes starting together do not both run them. */
+  schema: NS + 1n,
+} as const;
+
+export type LockName = keyof typeof LOCKS;

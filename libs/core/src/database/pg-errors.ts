@@ -1,0 +1,56 @@
+import { QueryFailedError } from 'typeorm';
+
+/** SQLSTATE codes the application reacts to. */
+export const PG = {
+  uniqueViolation: '23505',
+  foreignKeyViolation: '23503',
+  checkViolation: '23514',
+  exclusionViolation: '23P01',
+  serializationFailure: '40001',
+  deadlockDetected: '40P01',
+  adminShutdown: '57P01',
+  cannotConnectNow: '57P03',
+} as const;
+
+export interface PgErrorInfo {
+  code?: string;
+  constraint?: string;
+}
+
+export function pgError(error: unknown): PgErrorInfo | null {
+  if (error instanceof QueryFailedError) {
+    const driverError = error.driverError as { code?: string; constraint?: string };
+    return { code: driverError?.code, constraint: driverError?.constraint };
+  }
+  return null;
+}
+
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const info = pgError(error);
+  return info?.code === PG.uniqueViolation && (constraint === undefined || info.constraint === constraint);
+}
+
+const CONNECTION_MESSAGES = [
+  'Connection terminated',
+  'connection timeout',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error',
+  'Connection terminated unexpectedly',
+  'the database system is starting up',
+  'the database system is shutting down',
+];
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', PG.adminShutdown, PG.cannotConnectNow, '08000', '08003', '08006', '08001', '08004']);
+
+/** True when the error means "the database does not answer", not "the query was wrong". */
+export function isConnectionError(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    const e = current as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+    if (typeof e.code === 'string' && CONNECTION_CODES.has(e.code)) return true;
+    if (typeof e.message === 'string' && CONNECTION_MESSAGES.some((m) => (e.message as string).includes(m))) return true;
+    current = e.driverError ?? e.cause;
+  }
+  return false;
+}

@@ -1,0 +1,102 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isConnectionError, pgError, PG } from '../database/pg-errors';
+import { DomainError, type FieldError } from './domain-errors';
+import { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails, type ProblemName } from './problem';
+
+const STATUS_NAMES: Record<number, ProblemName> = {
+  400: 'malformed-request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  406: 'not-acceptable',
+  409: 'conflict',
+  413: 'payload-too-large',
+  415: 'unsupported-media-type',
+  422: 'rule-violation',
+  429: 'too-many-requests',
+  503: 'unavailable',
+};
+
+/**
+ * Turns every error into RFC 9457 problem details. Nothing from an unexpected error
+ * (message, stack, SQL) reaches the client: it is logged, and the client gets a bare 500.
+ */
+export function toProblem(error: unknown, instance?: string): ProblemDetails {
+  if (error instanceof DomainError) {
+    return problem(error.kind, error.message, error.errors, instance);
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const name = STATUS_NAMES[status];
+    const response = error.getResponse();
+    const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+    const detail = typeof message === 'string' ? message : undefined;
+    if (name) return problem(name, detail, undefined, instance);
+    return { type: 'about:blank', title: error.message, status, ...(detail ? { detail } : {}), ...(instance ? { instance } : {}) };
+  }
+  // Errors Fastify raises before a route runs (body parsing, limits, content types).
+  const fastifyError = error as { statusCode?: unknown; code?: unknown; message?: unknown };
+  if (typeof fastifyError?.statusCode === 'number' && typeof fastifyError.code === 'string' && fastifyError.code.startsWith('FST_')) {
+    const status = fastifyError.statusCode;
+    const name = STATUS_NAMES[status] ?? (status >= 500 ? 'internal' : 'malformed-request');
+    return problem(name, fastifyDetail(fastifyError.code, status), undefined, instance);
+  }
+  if (error instanceof SyntaxError && (error as { statusCode?: number }).statusCode === 400) {
+    return problem('malformed-request', 'The request body is not valid JSON', undefined, instance);
+  }
+  if (isConnectionError(error)) {
+    return problem('unavailable', 'The database does not answer; try again shortly', undefined, instance);
+  }
+  const pg = pgError(error);
+  if (pg?.code === PG.uniqueViolation) {
+    return problem('conflict', 'A record with the same unique value already exists', undefined, instance);
+  }
+  if (pg?.code === PG.serializationFailure || pg?.code === PG.deadlockDetected) {
+    return problem('conflict', 'The request collided with a concurrent change; retry it', undefined, instance);
+  }
+  return problem('internal', 'An unexpected error occurred; it has been logged', undefined, instance);
+}
+
+function fastifyDetail(code: string, status: number): string {
+  switch (code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'The request body is not valid JSON';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'The request body exceeds the limit of 1 MiB';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'This content type is not accepted; send application/json';
+    default:
+      return status === 413 ? 'The request body is too large' : 'The request could not be read';
+  }
+}
+
+export function logUnexpected(logger: Logger, body: ProblemDetails, error: unknown, method?: string, url?: string): void {
+  if (body.status >= 500) {
+    const stack = error instanceof Error ? error.stack : String(error);
+    logger.error(`${method ?? ''} ${url ?? ''} -> ${body.status}: ${stack}`);
+  }
+}
+
+export function sendProblem(reply: FastifyReply, body: ProblemDetails, extraErrors?: FieldError[]): void {
+  if (extraErrors) body.errors = extraErrors;
+  if (body.status === 503) void reply.header('retry-after', '5');
+  void reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+}
+
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const request = ctx.getRequest<FastifyRequest>();
+    const reply = ctx.getResponse<FastifyReply>();
+    const path = request?.url?.split('?')[0];
+    const body = toProblem(error, path);
+    logUnexpected(this.logger, body, error, request?.method, path);
+    sendProblem(reply, body);
+  }
+}

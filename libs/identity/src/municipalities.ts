@@ -1,0 +1,39 @@
+import { Conflict, isUniqueViolation } from '@app/core';
+import type { EntityManager } from 'typeorm';
+import { MunicipalityEntity } from './municipality.entity';
+import { UserEntity } from './user.entity';
+
+export interface NewMunicipality {
+  name: string;
+  slug: string;
+  teryt: string;
+}
+
+export interface NewAdmin {
+  email: string;
+  passwordHash: string;
+  platformAdmin: boolean;
+}
+
+/** Creates a municipality and its first admin; used by the API and by the first-start bootstrap. */
+export async function createMunicipalityWithAdmin(em: EntityManager, m: NewMunicipality, admin: NewAdmin): Promise<{ municipality: MunicipalityEntity; admin: UserEntity }> {
+  let municipality: MunicipalityEntity;
+  try {
+    municipality = await em.save(em.create(MunicipalityEntity, m));
+  } catch (error) {
+    if (isUniqueViolation(error, 'municipalities_slug_key')) throw new Conflict(`The slug "${m.slug}" is taken`, [{ field: 'slug', message: 'is already used by another municipality' }]);
+    if (isUniqueViolation(error, 'municipalities_teryt_key')) throw new Conflict(`The TERYT code ${m.teryt} is registered already`, [{ field: 'teryt', message: 'is already registered' }]);
+    throw error;
+  }
+  const user = await insertUser(em, { municipalityId: municipality.id, email: admin.email, passwordHash: admin.passwordHash, role: 'admin', ngoId: null, platformAdmin: admin.platformAdmin }, 'admin.email');
+  return { municipality, admin: user };
+}
+
+export async function insertUser(em: EntityManager, values: Omit<UserEntity, 'id' | 'createdAt'>, emailField = 'email'): Promise<UserEntity> {
+  try {
+    return await em.save(em.create(UserEntity, { ...values, email: values.email.toLowerCase() }));
+  } catch (error) {
+    if (isUniqueViolation(error, 'users_email_key')) throw new Conflict(`A user with the email ${values.email} exists already`, [{ field: emailField, message: 'is already used by another user' }]);
+    throw error;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './ngo.entity';
+export * from './ngos.module';
+export * from './ngos.service';

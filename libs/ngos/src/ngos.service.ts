@@ -1,0 +1,123 @@
+import { definedOnly, compactId, Conflict, Forbidden, isUniqueViolation, likePattern, NotFound, pageWindow, RuleViolation, StaleVersion, updateIfVersion, type Actor, type Page } from '@app/core';
+import { SpheresService } from '@app/spheres';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, IsNull, type EntityManager } from 'typeorm';
+import type { CreateNgoDto, NgoQuery, NgoView, UpdateNgoDto } from './dto/ngo.dto';
+import { NgoEntity } from './ngo.entity';
+
+export function ngoView(n: NgoEntity): NgoView {
+  return {
+    id: n.id,
+    name: n.name,
+    legalForm: n.legalForm,
+    krs: n.krs,
+    nip: n.nip,
+    regon: n.regon,
+    email: n.email,
+    website: n.website,
+    address: n.address,
+    spheres: n.spheres,
+    publicBenefit: n.publicBenefit,
+    registeredOn: n.registeredOn,
+    archived: n.archivedAt !== null,
+    archivedAt: n.archivedAt?.toISOString() ?? null,
+    version: n.version,
+    createdAt: n.createdAt.toISOString(),
+    updatedAt: n.updatedAt.toISOString(),
+  };
+}
+
+/** Maps the unique indexes on KRS and NIP to a 409 that names the field. */
+function uniqueClash(error: unknown): Conflict | null {
+  if (isUniqueViolation(error, 'ngos_krs_key')) return new Conflict('An NGO with this KRS number is registered in this municipality already', [{ field: 'krs', message: 'is already registered' }]);
+  if (isUniqueViolation(error, 'ngos_nip_key')) return new Conflict('An NGO with this NIP number is registered in this municipality already', [{ field: 'nip', message: 'is already registered' }]);
+  return null;
+}
+
+@Injectable()
+export class NgosService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly spheres: SpheresService,
+  ) {}
+
+  /** An `ngo` user reads its own NGO only; another NGO of the municipality is 403. */
+  private assertReadable(actor: Actor, ngoId: string): void {
+    if (actor.role === 'ngo' && actor.ngoId !== ngoId) throw new Forbidden('An NGO account may read its own NGO only');
+  }
+
+  private async find(em: EntityManager, actor: Actor, id: string): Promise<NgoEntity> {
+    const ngo = await em.findOneBy(NgoEntity, { id, municipalityId: actor.municipalityId });
+    if (!ngo) throw new NotFound('NGO', id);
+    return ngo;
+  }
+
+  async list(actor: Actor, query: NgoQuery): Promise<Page<NgoView>> {
+    const { page, limit, offset } = pageWindow(query);
+    const qb = this.ds.getRepository(NgoEntity).createQueryBuilder('n').where('n.municipality_id = :m', { m: actor.municipalityId });
+    if (actor.role === 'ngo') qb.andWhere('n.id = :own', { own: actor.ngoId });
+    if (query.search) {
+      const digits = compactId(query.search);
+      if (/^\d+$/.test(digits)) {
+        qb.andWhere('(n.name ILIKE :like OR n.krs LIKE :prefix OR n.nip LIKE :prefix)', { like: likePattern(query.search), prefix: `${digits}%` });
+      } else {
+        qb.andWhere('n.name ILIKE :like', { like: likePattern(query.search) });
+      }
+    }
+    if (query.sphere) qb.andWhere(':sphere = ANY(n.spheres)', { sphere: query.sphere });
+    if (query.archived !== undefined) qb.andWhere(query.archived ? 'n.archived_at IS NOT NULL' : 'n.archived_at IS NULL');
+    const [rows, total] = await qb.orderBy('lower(n.name)').addOrderBy('n.id').skip(offset).take(limit).getManyAndCount();
+    return { items: rows.map(ngoView), total, page, limit };
+  }
+
+  async get(actor: Actor, id: string): Promise<NgoView> {
+    const ngo = await this.find(this.ds.manager, actor, id);
+    this.assertReadable(actor, id);
+    return ngoView(ngo);
+  }
+
+  async create(actor: Actor, dto: CreateNgoDto): Promise<NgoView> {
+    await this.spheres.assertKnown(dto.spheres);
+    return this.ds.transaction(async (em) => {
+      try {
+        const saved = await em.save(em.create(NgoEntity, { ...dto, spheres: dto.spheres ?? [], publicBenefit: dto.publicBenefit ?? false, municipalityId: actor.municipalityId }));
+        return ngoView(await this.find(em, actor, saved.id));
+      } catch (error) {
+        throw uniqueClash(error) ?? error;
+      }
+    });
+  }
+
+  async update(actor: Actor, id: string, dto: UpdateNgoDto): Promise<NgoView> {
+    const { version, ...rest } = dto;
+    const changes = definedOnly(rest);
+    await this.spheres.assertKnown(changes.spheres);
+    return this.ds.transaction(async (em) => {
+      const current = await this.find(em, actor, id);
+      if (current.archivedAt) throw RuleViolation.of('ngo.archived', 'id', 'An archived NGO cannot be changed');
+      try {
+        if (!(await updateIfVersion(em, NgoEntity, { id, municipalityId: actor.municipalityId, version }, changes))) {
+          throw new StaleVersion('NGO');
+        }
+      } catch (error) {
+        throw uniqueClash(error) ?? error;
+      }
+      return ngoView(await this.find(em, actor, id));
+    });
+  }
+
+  /** DELETE archives: the record and its history stay; archiving twice changes nothing. */
+  async archive(actor: Actor, id: string): Promise<NgoView> {
+    return this.ds.transaction(async (em) => {
+      await this.find(em, actor, id);
+      await em
+        .createQueryBuilder()
+        .update(NgoEntity)
+        .set({ archivedAt: () => 'now()', updatedAt: () => 'now()', version: () => 'version + 1' } as never)
+        .where({ id, municipalityId: actor.municipalityId, archivedAt: IsNull() })
+        .execute();
+      return ngoView(await this.find(em, actor, id));
+    });
+  }
+}

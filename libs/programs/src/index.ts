@@ -1,0 +1,3 @@
+export * from './program.entity';
+export * from './programs.module';
+export * from './programs.service';

@@ -1,0 +1,3 @@
+export * from './sphere.entity';
+export * from './spheres.module';
+export * from './spheres.service';

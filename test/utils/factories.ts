@@ -1,0 +1,61 @@
+import { withNipCheckDigit, withRegonCheckDigit } from '@app/core';
+import type { TestApp } from './test-app';
+
+let counter = 0;
+const runSeed = Math.floor(Math.random() * 90_000) + 10_000;
+
+/** Identifiers unique within a test run, each with a valid checksum. */
+export function uniqueIdentifiers(): { krs: string; nip: string; regon: string } {
+  counter += 1;
+  const n = runSeed * 1000 + counter;
+  let nip: string | null = null;
+  for (let k = 0; !nip; k++) nip = withNipCheckDigit(String((n * 7 + k) % 1_000_000_000).padStart(9, '1'));
+  return {
+    krs: String(n).padStart(10, '0'),
+    nip,
+    regon: withRegonCheckDigit(String(n % 100_000_000).padStart(8, '0')),
+  };
+}
+
+export function newNgo(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: `Stowarzyszenie Testowe ${counter + 1}`,
+    legalForm: 'association',
+    ...uniqueIdentifiers(),
+    spheres: ['1', '16'],
+    publicBenefit: false,
+    ...overrides,
+  };
+}
+
+export function newProgram(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { title: 'Wieloletni program współpracy 2019–2022', kind: 'multi-year', startYear: 2019, endYear: 2022, ...overrides };
+}
+
+export interface Tokens {
+  admin: string;
+  official: string;
+  auditor: string;
+  ngo: string;
+  /** the NGO the ngo user speaks for */
+  ngoId: string;
+}
+
+export const ROLE_PASSWORD = 'role-password-1';
+
+/**
+ * Signs in as the municipality's admin and creates one user of each other role
+ * (the ngo user bound to a new NGO); returns their tokens.
+ */
+export async function usersOfEveryRole(t: TestApp, adminToken: string, tag: string): Promise<Tokens> {
+  const ngo = await t.call('POST', '/api/v1/ngos', { token: adminToken, body: newNgo({ name: `NGO of ${tag}` }) });
+  if (ngo.status !== 201) throw new Error(`could not create the NGO: ${ngo.text}`);
+  const tokens: Partial<Tokens> = { admin: adminToken, ngoId: ngo.body.id };
+  for (const role of ['official', 'auditor', 'ngo'] as const) {
+    const email = `${role}.${tag}@test.example`;
+    const created = await t.call('POST', '/api/v1/users', { token: adminToken, body: { email, password: ROLE_PASSWORD, role, ngoId: role === 'ngo' ? ngo.body.id : undefined } });
+    if (created.status !== 201) throw new Error(`could not create the ${role}: ${created.text}`);
+    tokens[role] = await t.login(email, ROLE_PASSWORD);
+  }
+  return tokens as Tokens;
+}
