@@ -183,7 +183,7 @@ export function SphereCodesField(o: FieldOptions = {}) {
     ...presence(o),
     ValidateBy({ name: 'isArray', validator: { validate: (v) => Array.isArray(v), defaultMessage: () => 'must be a list of sphere codes' } }),
     ArrayMaxSize(40, { message: 'must hold at most 40 codes' }),
-    ArrayUnique(undefined, { message: 'must not repeat a code' }),
+    ArrayUnique({ message: 'must not repeat a code' }),
     Matches(SPHERE_CODE, { each: true, message: 'must hold sphere codes such as "1", "1a" or "32a"' }),
   );
 }
