@@ -56,6 +56,18 @@ export async function createTestDatabase(): Promise<{ name: string; url: string;
   };
 }
 
+/** An empty database (no migrations), for tests of the start-up itself. */
+export async function createEmptyDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const adminUrl = required('TEST_ADMIN_URL');
+  const name = `${required('TEST_TEMPLATE_DB').replace(/_tmpl$/, '')}_e${randomBytes(5).toString('hex')}`;
+  await withAdminClient(adminUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
+  return {
+    name,
+    url: required('TEST_DB_URL_BASE').replace('__db__', name),
+    drop: () => withAdminClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
 export function testConfig(overrides: Partial<AppConfig> = {}, env: NodeJS.ProcessEnv = {}): AppConfig {
   return {
     ...loadConfig({ LOG_LEVEL: 'silent', ADMIN_EMAIL: PLATFORM_ADMIN.email, ADMIN_PASSWORD: PLATFORM_ADMIN.password, ...env }),

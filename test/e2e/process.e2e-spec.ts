@@ -1,0 +1,135 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '@app/core';
+
+/**
+ * The program as `npm start` runs it: built with the project's build, started without
+ * DATABASE_URL, so it runs the embedded PostgreSQL under its own data directory.
+ * Start, SIGKILL (the embedded server keeps running), restart (reuses it), SIGINT (stops both
+ * cleanly), start again on the stopped cluster, SIGTERM.
+ */
+const ROOT = process.cwd(); // jest runs from the project root
+const BUILD = join(ROOT, '.data', `test-build-${process.pid}`);
+const DATA = join(ROOT, '.data', `test-process-${process.pid}`);
+const PGDATA = join(DATA, 'postgres', 'pgdata');
+
+function postmasterPid(): number | null {
+  const file = join(PGDATA, 'postmaster.pid');
+  return existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) : null;
+}
+
+function alive(pid: number | null): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(port: number): Running {
+  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: DATA, LOG_LEVEL: 'warn' };
+  delete env.DATABASE_URL;
+  delete env.ADMIN_EMAIL;
+  delete env.ADMIN_PASSWORD;
+  delete env.DEMO_DATA;
+  const child = spawn(process.execPath, [join(BUILD, 'apps/api/src/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  return { child, output: () => out, exited };
+}
+
+async function waitReady(port: number, run: Running, ms = 90_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (run.child.exitCode !== null) throw new Error(`exited early:\n${run.output()}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`not ready within ${ms} ms:\n${run.output()}`);
+}
+
+async function signIn(port: number): Promise<string> {
+  const r = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'official@krakow.example', password: 'krakow-demo-2019' }),
+  });
+  expect(r.status).toBe(200);
+  return ((await r.json()) as { accessToken: string }).accessToken;
+}
+
+async function ngoCount(port: number, token: string): Promise<number> {
+  const r = await fetch(`http://127.0.0.1:${port}/api/v1/ngos`, { headers: { authorization: `Bearer ${token}` } });
+  return ((await r.json()) as { total: number }).total;
+}
+
+describe('the program on the embedded database', () => {
+  beforeAll(() => {
+    rmSync(BUILD, { recursive: true, force: true });
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', BUILD], { cwd: ROOT });
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/tsc-alias/dist/bin/index.js'), '-p', 'tsconfig.build.json', '--outDir', BUILD], { cwd: ROOT });
+  }, 120_000);
+
+  afterAll(() => {
+    const pid = postmasterPid();
+    if (alive(pid)) process.kill(pid!, 'SIGQUIT');
+    rmSync(BUILD, { recursive: true, force: true });
+    rmSync(DATA, { recursive: true, force: true });
+  });
+
+  it('starts, survives SIGKILL, and stops cleanly on SIGINT and SIGTERM', async () => {
+    const port = await freePort();
+
+    // 1. first start: initialises the cluster, loads the demo data, prints how to sign in
+    const first = start(port);
+    await waitReady(port, first);
+    expect(first.output()).toContain(`running at http://127.0.0.1:${port}`);
+    expect(first.output()).toMatch(/Demo sign-ins[\s\S]*admin@krakow\.example[\s\S]*official@krakow\.example/);
+    const token = await signIn(port);
+    expect(await ngoCount(port, token)).toBe(12);
+    const server = postmasterPid();
+    expect(alive(server)).toBe(true);
+
+    // 2. SIGKILL leaves the embedded server running ...
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(alive(server)).toBe(true);
+
+    // ... and a restart reuses it, with the data as they were (no second demo load)
+    const second = start(port);
+    await waitReady(port, second);
+    expect(postmasterPid()).toBe(server);
+    expect(await ngoCount(port, await signIn(port))).toBe(12);
+
+    // 3. SIGINT: exit 0 and the embedded server stopped
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+    expect(alive(server)).toBe(false);
+    expect(postmasterPid()).toBeNull();
+
+    // 4. a start on the stopped cluster, then SIGTERM
+    const third = start(port);
+    await waitReady(port, third);
+    const restarted = postmasterPid();
+    expect(alive(restarted)).toBe(true);
+    expect(await ngoCount(port, await signIn(port))).toBe(12);
+    third.child.kill('SIGTERM');
+    expect(await third.exited).toBe(0);
+    expect(alive(restarted)).toBe(false);
+  }, 240_000);
+});
