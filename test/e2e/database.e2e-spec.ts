@@ -19,7 +19,7 @@ describe('database start-up', () => {
       expect(rows.every((r: { n: number }) => r.n === 1)).toBe(true);
       expect(await sources[0].showMigrations()).toBe(false);
     } finally {
-      await Promise.all(sources.map((s) => (s.isInitialized ? s.destroy() : undefined)));
+      for (const s of sources) if (s.isInitialized) await s.destroy();
       await db.drop();
     }
   });

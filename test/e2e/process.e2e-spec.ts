@@ -36,7 +36,7 @@ interface Running {
 }
 
 function start(port: number): Running {
-  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: DATA, LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: DATA, LOG_LEVEL: 'warn' };
   delete env.DATABASE_URL;
   delete env.ADMIN_EMAIL;
   delete env.ADMIN_PASSWORD;

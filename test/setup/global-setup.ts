@@ -6,7 +6,6 @@ import { DataSource } from 'typeorm';
 import { openTestServer, runDatabaseName, sweepStaleDatabases, withAdminClient, type TestServer } from './test-database';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __TEST_SERVER__: TestServer | undefined;
 }
 

@@ -1,0 +1,24 @@
+// Lint gates that catch real bugs (after Immich's eslint.config.mjs): promises that are
+// neither awaited nor voided, non-exhaustive switches, relative imports across libraries.
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', '*.mjs'] },
+  {
+    files: ['**/*.ts'],
+    extends: [tseslint.configs.base],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/libs/*/src/**', '../../libs/**'], message: 'Import another library through its alias (@app/<lib>).' }] }],
+    },
+  },
+  {
+    // the Jest global set-up runs outside the module mapper and must import by path
+    files: ['test/setup/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+);
