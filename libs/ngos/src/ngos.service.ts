@@ -1,8 +1,8 @@
-import { definedOnly, compactId, Conflict, Forbidden, isUniqueViolation, likePattern, NotFound, pageWindow, RuleViolation, StaleVersion, updateIfVersion, type Actor, type Page } from '@app/core';
+import { archiveOnce, definedOnly, compactId, Conflict, Forbidden, isUniqueViolation, likePattern, NotFound, pageWindow, RuleViolation, StaleVersion, updateIfVersion, type Actor, type Page } from '@app/core';
 import { SpheresService } from '@app/spheres';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { CreateNgoDto, NgoQuery, NgoView, UpdateNgoDto } from './dto/ngo.dto';
 import { NgoEntity } from './ngo.entity';
 
@@ -111,12 +111,7 @@ export class NgosService {
   async archive(actor: Actor, id: string): Promise<NgoView> {
     return this.ds.transaction(async (em) => {
       await this.find(em, actor, id);
-      await em
-        .createQueryBuilder()
-        .update(NgoEntity)
-        .set({ archivedAt: () => 'now()', updatedAt: () => 'now()', version: () => 'version + 1' } as never)
-        .where({ id, municipalityId: actor.municipalityId, archivedAt: IsNull() })
-        .execute();
+      await archiveOnce(em, NgoEntity, { id, municipalityId: actor.municipalityId });
       return ngoView(await this.find(em, actor, id));
     });
   }

@@ -1,8 +1,8 @@
-import { definedOnly, likePattern, moneyFromDb, NotFound, pageWindow, RuleViolation, StaleVersion, updateIfVersion, type Actor, type FieldError, type Page } from '@app/core';
+import { archiveOnce, definedOnly, likePattern, moneyFromDb, NotFound, pageWindow, RuleViolation, StaleVersion, updateIfVersion, type Actor, type FieldError, type Page } from '@app/core';
 import { SpheresService } from '@app/spheres';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { CreateProgramDto, ProgramDetailView, ProgramQuery, ProgramTotals, ProgramView, UpdateProgramDto } from './dto/program.dto';
 import { ProgramEntity } from './program.entity';
 import { adoptedOnTime, programRuleErrors, type ParentShape, type ProgramShape } from './program.rules';
@@ -150,12 +150,7 @@ export class ProgramsService {
   async archive(actor: Actor, id: string): Promise<ProgramDetailView> {
     return this.ds.transaction(async (em) => {
       await this.find(em, actor, id);
-      await em
-        .createQueryBuilder()
-        .update(ProgramEntity)
-        .set({ archivedAt: () => 'now()', updatedAt: () => 'now()', version: () => 'version + 1' } as never)
-        .where({ id, municipalityId: actor.municipalityId, archivedAt: IsNull() })
-        .execute();
+      await archiveOnce(em, ProgramEntity, { id, municipalityId: actor.municipalityId });
       return this.detail(em, actor, id);
     });
   }

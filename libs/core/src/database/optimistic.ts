@@ -27,6 +27,19 @@ export async function updateIfVersion<E extends ObjectLiteral>(
   return result.affected === 1;
 }
 
+/**
+ * Archives instead of deleting: sets archived_at once (the record and its history stay) and
+ * moves the version on; archiving an archived record changes nothing.
+ */
+export async function archiveOnce<E extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<E>, key: { id: string; municipalityId: string }): Promise<void> {
+  await manager
+    .createQueryBuilder()
+    .update(entity)
+    .set({ archivedAt: () => 'now()', updatedAt: () => 'now()', version: () => 'version + 1' } as never)
+    .where('id = :id AND municipality_id = :municipalityId AND archived_at IS NULL', key)
+    .execute();
+}
+
 /** Escapes a user's search text for ILIKE. */
 export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
