@@ -4,6 +4,8 @@ import { DataSource } from 'typeorm';
 import { TcpProxy } from '../utils/tcp-proxy';
 import { createEmptyDatabase, createTestApp, createTestDatabase, PLATFORM_ADMIN, testConfig, type TestApp } from '../utils/test-app';
 
+const quiet = () => undefined;
+
 /** Real PostgreSQL: the start-up under the advisory lock, and life without the database. */
 describe('database start-up', () => {
   it('applies the migrations once when two processes start together', async () => {
@@ -11,7 +13,7 @@ describe('database start-up', () => {
     const sources = [0, 1].map(() => new DataSource(dataSourceOptions({ url: db.url, migrations, poolSize: 2 })));
     try {
       await Promise.all(sources.map((s) => s.initialize()));
-      const applied = await Promise.all(sources.map((s) => migrateUnderLock(s)));
+      const applied = await Promise.all(sources.map((s) => migrateUnderLock(s, undefined, () => undefined)));
       // one process applied them all, the other found nothing left to do
       expect(applied.map((a) => a.length).sort()).toEqual([0, migrations.length]);
       const rows = await sources[0].query('SELECT name, count(*)::int AS n FROM migrations GROUP BY name');
@@ -28,7 +30,7 @@ describe('database start-up', () => {
     const db = await createEmptyDatabase();
     try {
       const config = testConfig();
-      const results = await Promise.all([prepareDatabase(db.url, config, false), prepareDatabase(db.url, config, false)]);
+      const results = await Promise.all([prepareDatabase(db.url, config, false, quiet), prepareDatabase(db.url, config, false, quiet)]);
       expect(results.map((r) => r.firstStart).sort()).toEqual(['already-set-up', 'created']);
       const check = new DataSource(dataSourceOptions({ url: db.url, poolSize: 1 }));
       await check.initialize();
@@ -46,8 +48,8 @@ describe('database start-up', () => {
     const db = await createEmptyDatabase();
     try {
       const config = testConfig({ adminEmail: undefined, adminPassword: undefined });
-      expect((await prepareDatabase(db.url, config, true)).firstStart).toBe('created-with-demo');
-      expect((await prepareDatabase(db.url, config, true)).firstStart).toBe('already-set-up');
+      expect((await prepareDatabase(db.url, config, true, quiet)).firstStart).toBe('created-with-demo');
+      expect((await prepareDatabase(db.url, config, true, quiet)).firstStart).toBe('already-set-up');
       const check = new DataSource(dataSourceOptions({ url: db.url, poolSize: 1 }));
       await check.initialize();
       const [counts] = await check.query(

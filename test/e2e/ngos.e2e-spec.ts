@@ -84,6 +84,7 @@ describe('NGOs', () => {
       ['name', { name: '' }, 'must not be empty'],
       ['name', { name: 'x'.repeat(501) }, 'must be at most 500 characters long'],
       ['name', { name: 42 }, 'must be a string'],
+      ['name', { name: 'Fundacja\u0000' }, 'must not contain control characters'],
       ['legalForm', { legalForm: 'company' }, 'must be one of: association, foundation, church-entity, cooperative, other'],
       ['krs', { krs: '12345' }, 'KRS must be 10 digits'],
       ['krs', { krs: '000012345X' }, 'KRS must be 10 digits'],
@@ -104,6 +105,7 @@ describe('NGOs', () => {
       ['publicBenefit', { publicBenefit: 'yes' }, 'must be a boolean'],
       ['registeredOn', { registeredOn: '2019-02-30' }, 'must be a date in the form YYYY-MM-DD'],
       ['registeredOn', { registeredOn: '30.01.2006' }, 'must be a date in the form YYYY-MM-DD'],
+      ['registeredOn', { registeredOn: '0000-01-01' }, 'must be a date in the form YYYY-MM-DD'],
       ['archived', { archived: true }, 'Unknown field'],
       ['id', { id: '00000000-0000-4000-8000-000000000000' }, 'Unknown field'],
     ])('%s: %j', async (field, override, message) => {
@@ -195,6 +197,13 @@ describe('NGOs', () => {
       expect((await t.call('GET', `/api/v1/ngos/${n.body.id}`, { token: official })).body).toMatchObject({ name: winner, version: 2 });
     });
 
+    it('refuses a version beyond the database integer with 400, not 500', async () => {
+      const n = await create(newNgo());
+      const r = await t.call('PATCH', `/api/v1/ngos/${n.body.id}`, { token: official, body: { version: 1e20, name: 'X' } });
+      expect(r.status).toBe(400);
+      expect(r.body.errors).toEqual([{ field: 'version', message: 'must be at most 2147483647' }]);
+    });
+
     it('answers 404 for an unknown id and 400 for a malformed one', async () => {
       expect((await t.call('PATCH', '/api/v1/ngos/00000000-0000-4000-8000-000000000000', { token: official, body: { version: 1 } })).status).toBe(404);
       const bad = await t.call('GET', '/api/v1/ngos/123', { token: official });
@@ -241,7 +250,7 @@ describe('NGOs', () => {
       expect(r.body.limit).toBe(200);
     });
 
-    it.each(['limit=0', 'limit=abc', 'page=0', 'page=-1', 'archived=maybe', 'sphere=x!', 'unknown=1'])('refuses ?%s with 400', async (q) => {
+    it.each(['limit=0', 'limit=abc', 'limit=99999999999', 'page=0', 'page=-1', 'archived=maybe', 'sphere=x!', 'search=a%00b', 'unknown=1'])('refuses ?%s with 400', async (q) => {
       expect((await t.call('GET', `/api/v1/ngos?${q}`, { token: official })).status).toBe(400);
     });
 

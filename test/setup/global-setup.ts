@@ -24,7 +24,7 @@ export default async function globalSetup(): Promise<void> {
   });
   const ds = new DataSource(dataSourceOptions({ url: server.urlFor(template), migrations, poolSize: 2 }));
   await ds.initialize();
-  await migrateUnderLock(ds);
+  await migrateUnderLock(ds, undefined, () => undefined);
   await ds.destroy();
   process.env.TEST_ADMIN_URL = server.adminUrl;
   process.env.TEST_TEMPLATE_DB = template;

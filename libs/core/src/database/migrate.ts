@@ -7,11 +7,14 @@ import { withAdvisoryLock } from './advisory-lock';
  * (the first-start bootstrap) under the same lock, so that of several processes starting
  * together exactly one does each step and the others find it done.
  */
-export async function migrateUnderLock(dataSource: DataSource, afterMigrations?: () => Promise<void>): Promise<string[]> {
-  const logger = new Logger('Migrations');
+export async function migrateUnderLock(
+  dataSource: DataSource,
+  afterMigrations?: () => Promise<void>,
+  log: (message: string) => void = (m) => new Logger('Migrations').log(m),
+): Promise<string[]> {
   return withAdvisoryLock(dataSource, 'schema', async () => {
     const applied = await dataSource.runMigrations({ transaction: 'all' });
-    if (applied.length) logger.log(`applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
+    if (applied.length) log(`applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
     if (afterMigrations) await afterMigrations();
     return applied.map((m) => m.name);
   });

@@ -49,6 +49,12 @@ function doc(o: FieldOptions, schema: Record<string, unknown>): PropertyDecorato
   return o.optional ? ApiPropertyOptional(options) : ApiProperty(options);
 }
 
+/** NUL and other control characters (but tab and line breaks) have no place in a register, and PostgreSQL refuses NUL. */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+function NoControlCharacters() {
+  return ValidateBy({ name: 'noControlCharacters', validator: { validate: (v) => typeof v !== 'string' || !CONTROL.test(v), defaultMessage: () => 'must not contain control characters' } });
+}
+
 export function StringField(o: FieldOptions & { maxLength?: number; minLength?: number; pattern?: RegExp; patternMessage?: string } = {}) {
   const max = o.maxLength ?? 500;
   const min = o.minLength ?? 1;
@@ -59,6 +65,7 @@ export function StringField(o: FieldOptions & { maxLength?: number; minLength?: 
     IsString({ message: 'must be a string' }),
     MinLength(min, { message: min === 1 ? 'must not be empty' : `must be at least ${min} characters long` }),
     MaxLength(max, { message: `must be at most ${max} characters long` }),
+    NoControlCharacters(),
     ...(o.pattern ? [Matches(o.pattern, { message: o.patternMessage ?? `must match ${o.pattern.source}` })] : []),
   );
 }
@@ -71,7 +78,10 @@ export function EnumField<T extends string>(values: readonly T[], o: FieldOption
   );
 }
 
+const INT_MAX = 2_147_483_647; // PostgreSQL integer
+
 export function IntField(o: FieldOptions & { min?: number; max?: number; fromQuery?: boolean } = {}) {
+  o = { ...o, min: o.min ?? -INT_MAX - 1, max: o.max ?? INT_MAX };
   const decorators: PropertyDecorator[] = [doc(o, { type: 'integer', minimum: o.min, maximum: o.max })];
   if (o.fromQuery) decorators.push(Transform(({ value }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value)));
   decorators.push(...presence(o), IsInt({ message: 'must be an integer' }));
@@ -118,9 +128,9 @@ export function UrlField(o: FieldOptions = {}) {
   );
 }
 
-/** A calendar date, YYYY-MM-DD, that exists (no 2019-02-30). */
+/** A calendar date, YYYY-MM-DD, that exists (no 2019-02-30), from the year 1000 on. */
 export function isDateOnly(value: unknown): value is string {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  if (typeof value !== 'string' || !/^[1-9]\d{3}-\d{2}-\d{2}$/.test(value)) return false;
   const d = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
 }
