@@ -13,7 +13,7 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/await-thenable': 'error',
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/libs/*/src/**', '../../libs/**'], message: 'Import another library through its alias (@app/<lib>).' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/libs/*/src/**', '../*/src/**', '../../*/src/**', '../../../*/src/**'], message: 'Import another library through its alias (@app/<lib>).' }] }],
     },
   },
   {

@@ -118,4 +118,27 @@ describe('while the database is unreachable', () => {
     proxy.setMode('open');
     expect(await recoversWithin(5000)).toBeLessThan(5000);
   });
+
+  it('answers 503 within 5 s over connections that went silent (half-open), reads and writes, and recovers', async () => {
+    // fill the pool with open connections first
+    await Promise.all(Array.from({ length: 6 }, () => t.call('GET', '/api/v1/ngos', { token })));
+    const before = (await t.db.query('SELECT count(*)::int AS n FROM ngos').catch(() => [{ n: -1 }]))[0].n;
+    proxy.setMode('silence');
+
+    const [read, readMs] = await timed(() => t.call('GET', '/api/v1/ngos', { token }));
+    expect(read.status).toBe(503);
+    expect(readMs).toBeLessThan(5000);
+    const [write, writeMs] = await timed(() => t.call('POST', '/api/v1/ngos', { token, body: { name: 'Written during the outage', legalForm: 'other' } }));
+    expect(write.status).toBe(503);
+    expect(writeMs).toBeLessThan(5000);
+    const [ready, readyMs] = await timed(() => t.call('GET', '/health/ready'));
+    expect(ready.status).toBe(503);
+    expect(readyMs).toBeLessThan(2000);
+
+    proxy.setMode('open'); // the silent connections stay dead; new ones work
+    expect(await recoversWithin(5000)).toBeLessThan(5000);
+    const after = await t.call('GET', '/api/v1/ngos?search=during the outage', { token });
+    expect(after.body.total).toBe(0);
+    expect(before).toBeGreaterThanOrEqual(0);
+  });
 });

@@ -178,6 +178,13 @@ describe('identity: sign-in, /me, users, municipalities', () => {
     });
   });
 
+  it('takes passwords as typed, spaces included', async () => {
+    const created = await t.call('POST', '/api/v1/users', { token: admin, body: { email: 'spaces@test.example', password: ' with spaces ', role: 'auditor' } });
+    expect(created.status).toBe(201);
+    await expect(t.login('spaces@test.example', ' with spaces ')).resolves.toEqual(expect.any(String));
+    expect((await t.call('POST', '/api/v1/auth/login', { body: { email: 'spaces@test.example', password: 'with spaces' } })).status).toBe(401);
+  });
+
   it('keeps the ngo user bound to its NGO after the NGO is archived', async () => {
     const ngo = await t.call('POST', '/api/v1/ngos', { token: admin, body: newNgo() });
     await t.call('POST', '/api/v1/users', { token: admin, body: { email: 'ngo2@test.example', password: ROLE_PASSWORD, role: 'ngo', ngoId: ngo.body.id } });
@@ -213,5 +220,33 @@ describe('sign-in throttling', () => {
   it('counts other accounts apart', async () => {
     const r = await t.call('POST', '/api/v1/auth/login', { body: { email: 'someone-else@test.example', password: 'wrong-password' } });
     expect(r.status).toBe(401);
+  });
+
+  it('ignores X-Forwarded-For unless TRUST_PROXY says a proxy is in front', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await t.call('POST', '/api/v1/auth/login', { headers: { 'x-forwarded-for': `203.0.113.${i}` }, body: { email: 'spoofer@test.example', password: 'wrong-password' } });
+      statuses.push(r.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429]);
+  });
+});
+
+describe('sign-in throttling per client address', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ loginRateLimitPerMinute: 2 });
+  });
+  afterAll(() => t.close());
+
+  it('stops one address after 10 × LOGIN_RATE_LIMIT attempts across any accounts', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      statuses.push((await t.call('POST', '/api/v1/auth/login', { body: { email: `sprayed${i}@test.example`, password: 'wrong-password' } })).status);
+    }
+    expect(statuses.slice(0, 20)).toEqual(Array(20).fill(401));
+    expect(statuses[20]).toBe(429);
+    // the platform admin, from the same address, is held back too until the minute passes
+    expect((await t.call('POST', '/api/v1/auth/login', { body: { email: PLATFORM_ADMIN.email, password: PLATFORM_ADMIN.password } })).status).toBe(429);
   });
 });

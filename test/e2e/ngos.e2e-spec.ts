@@ -85,6 +85,7 @@ describe('NGOs', () => {
       ['name', { name: 'x'.repeat(501) }, 'must be at most 500 characters long'],
       ['name', { name: 42 }, 'must be a string'],
       ['name', { name: 'Fundacja\u0000' }, 'must not contain control characters'],
+      ['name', { name: `${'a'.repeat(500)}\ufe0f` }, 'must be at most 500 characters long'],
       ['legalForm', { legalForm: 'company' }, 'must be one of: association, foundation, church-entity, cooperative, other'],
       ['krs', { krs: '12345' }, 'KRS must be 10 digits'],
       ['krs', { krs: '000012345X' }, 'KRS must be 10 digits'],
@@ -97,6 +98,8 @@ describe('NGOs', () => {
       ['regon', { regon: '1234567' }, 'REGON must be 9 or 14 digits'],
       ['email', { email: 'not-an-email' }, 'must be an email address'],
       ['website', { website: 'javascript:alert(1)' }, 'must be an http(s) address'],
+      ['website', { website: 'https://x.example/a\u0000b' }, 'must not contain control characters'],
+      ['email', { email: '"a\u0001b"@x.example' }, 'must not contain control characters'],
       ['address', { address: 'x'.repeat(1001) }, 'must be at most 1000 characters long'],
       ['spheres', { spheres: '16' }, 'must be a list of sphere codes'],
       ['spheres', { spheres: ['16', '16'] }, 'must not repeat a code'],
@@ -246,8 +249,12 @@ describe('NGOs', () => {
     });
 
     it('caps the limit at 200', async () => {
+      const [{ municipality_id: m }] = await t.db.query('SELECT municipality_id FROM ngos LIMIT 1');
+      await t.db.query(`INSERT INTO ngos (municipality_id, name, legal_form) SELECT $1, 'Masowa ' || g, 'other' FROM generate_series(1, 210) g`, [m]);
       const r = await t.call('GET', '/api/v1/ngos?limit=1000', { token: official });
       expect(r.body.limit).toBe(200);
+      expect(r.body.items).toHaveLength(200);
+      expect(r.body.total).toBeGreaterThan(210);
     });
 
     it.each(['limit=0', 'limit=abc', 'limit=99999999999', 'page=0', 'page=-1', 'archived=maybe', 'sphere=x!', 'search=a%00b', 'unknown=1'])('refuses ?%s with 400', async (q) => {

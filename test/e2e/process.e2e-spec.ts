@@ -35,6 +35,8 @@ interface Running {
   exited: Promise<number | null>;
 }
 
+const children: ChildProcess[] = [];
+
 function start(port: number): Running {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: DATA, LOG_LEVEL: 'warn' };
   delete env.DATABASE_URL;
@@ -42,6 +44,7 @@ function start(port: number): Running {
   delete env.ADMIN_PASSWORD;
   delete env.DEMO_DATA;
   const child = spawn(process.execPath, [join(BUILD, 'apps/api/src/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -85,9 +88,12 @@ describe('the program on the embedded database', () => {
     execFileSync(process.execPath, [join(ROOT, 'node_modules/tsc-alias/dist/bin/index.js'), '-p', 'tsconfig.build.json', '--outDir', BUILD], { cwd: ROOT });
   }, 120_000);
 
-  afterAll(() => {
+  afterAll(async () => {
+    // whatever a failed run left behind: the programs, then the server
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     const pid = postmasterPid();
     if (alive(pid)) process.kill(pid!, 'SIGQUIT');
+    for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
     rmSync(BUILD, { recursive: true, force: true });
     rmSync(DATA, { recursive: true, force: true });
   });
@@ -98,7 +104,7 @@ describe('the program on the embedded database', () => {
     // 1. first start: initialises the cluster, loads the demo data, prints how to sign in
     const first = start(port);
     await waitReady(port, first);
-    expect(first.output()).toContain(`running at http://127.0.0.1:${port}`);
+    expect(first.output()).toContain(`running at http://localhost:${port}`);
     expect(first.output()).toMatch(/Demo sign-ins[\s\S]*admin@krakow\.example[\s\S]*official@krakow\.example/);
     const token = await signIn(port);
     expect(await ngoCount(port, token)).toBe(12);

@@ -1,15 +1,18 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
-export type ProxyMode = 'open' | 'refuse' | 'blackhole';
+export type ProxyMode = 'open' | 'refuse' | 'blackhole' | 'silence';
 
 /**
  * A TCP proxy between the application and PostgreSQL, to take the database away and give
- * it back: `refuse` resets every connection at once, `blackhole` accepts connections and
- * never answers (a dead network), `open` forwards. Changing the mode cuts live connections.
+ * it back: `refuse` resets every connection at once; `blackhole` cuts the open connections and
+ * accepts new ones that never answer; `silence` keeps the open connections but lets nothing
+ * through them, ever again (half-open sockets, as a failover or a dropped route leaves them),
+ * and blackholes new ones; `open` forwards new connections.
  */
 export class TcpProxy {
   private server?: Server;
   private sockets = new Set<Socket>();
+  private pairs = new Set<[Socket, Socket]>();
   mode: ProxyMode = 'open';
   port = 0;
 
@@ -22,11 +25,14 @@ export class TcpProxy {
     this.server = createServer((client) => {
       this.track(client);
       if (this.mode === 'refuse') return void client.destroy();
-      if (this.mode === 'blackhole') return; // accepted, never answered
+      if (this.mode === 'blackhole' || this.mode === 'silence') return; // accepted, never answered
       const upstream = createConnection({ host: this.targetHost, port: this.targetPort });
       this.track(upstream);
       client.pipe(upstream).pipe(client);
+      const pair: [Socket, Socket] = [client, upstream];
+      this.pairs.add(pair);
       const close = () => {
+        this.pairs.delete(pair);
         client.destroy();
         upstream.destroy();
       };
@@ -45,8 +51,20 @@ export class TcpProxy {
   }
 
   setMode(mode: ProxyMode): void {
+    const previous = this.mode;
     this.mode = mode;
-    for (const socket of this.sockets) socket.destroy();
+    if (mode === 'silence') {
+      for (const [client, upstream] of this.pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        // keep reading and drop everything, so neither side ever hears from the other
+        client.on('data', () => undefined);
+        upstream.on('data', () => undefined);
+      }
+      this.pairs.clear();
+    } else if (mode !== 'open' || previous !== 'silence') {
+      for (const socket of this.sockets) socket.destroy();
+    }
   }
 
   /** The URL of the same database, through this proxy. */

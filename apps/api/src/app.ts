@@ -1,6 +1,5 @@
-import { AppValidationPipe, ProblemFilter } from '@app/core';
-import { loginRateLimit } from '@app/identity';
-import rateLimit from '@fastify/rate-limit';
+import { AppValidationPipe, nestLogLevels, ProblemFilter } from '@app/core';
+import { registerLoginRateLimits } from '@app/identity';
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -25,7 +24,8 @@ export async function createApiApp(options: ApiOptions): Promise<NestFastifyAppl
   const { config } = options;
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
-    trustProxy: config.trustProxy,
+    // a hop count is supported at run time (fastify lib/request.js), though the type leaves it out
+    trustProxy: config.trustProxy as boolean | string,
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
@@ -33,8 +33,7 @@ export async function createApiApp(options: ApiOptions): Promise<NestFastifyAppl
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
-    logger: config.logLevel === 'silent' ? false : undefined,
-    bufferLogs: false,
+    logger: nestLogLevels(config.logLevel),
   });
 
   app.useSecurityHeaders({
@@ -43,9 +42,9 @@ export async function createApiApp(options: ApiOptions): Promise<NestFastifyAppl
     strictTransportSecurity: false,
   });
   app.enableCsrfProtection();
-  await app.register(rateLimit, loginRateLimit(config));
 
   const fastify = app.getHttpAdapter().getInstance();
+  await registerLoginRateLimits(fastify, config);
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);
     if (request.headers.authorization || !isCacheablePublic(request.url)) void reply.header('cache-control', 'no-store');

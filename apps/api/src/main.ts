@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig, startEmbeddedPostgres, takeOverSignals, type AppConfig, type EmbeddedDatabase } from '@app/core';
+import { ConfigError, loadConfig, nestLogLevels, startEmbeddedPostgres, takeOverSignals, type AppConfig, type EmbeddedDatabase } from '@app/core';
 import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_USERS, prepareDatabase } from '@app/database';
 import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
@@ -23,8 +23,8 @@ async function embeddedDatabaseUrl(embedded: EmbeddedDatabase): Promise<string> 
   return embedded.urlFor(EMBEDDED_DATABASE);
 }
 
-async function printWelcome(config: AppConfig, ds: DataSource, demo: boolean): Promise<void> {
-  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+async function printWelcome(config: AppConfig, listenHost: string, ds: DataSource, demo: boolean): Promise<void> {
+  const host = ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(listenHost) ? 'localhost' : listenHost;
   const base = `http://${host}:${config.port}`;
   const lines = [
     '',
@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  Logger.overrideLogger(nestLogLevels(config.logLevel));
   const logger = new Logger('Main');
 
   let embedded: EmbeddedDatabase | undefined;
@@ -101,8 +102,13 @@ async function main(): Promise<void> {
     if (prepared.firstStart.startsWith('created')) logger.log(`first start: created the municipality "${config.municipality.name}"${demo ? ' with the demo data' : ''}`);
 
     app = await createApiApp({ config, databaseUrl });
-    await app.listen({ port: config.port, host: config.host });
-    await printWelcome(config, app.get(DataSource), demo);
+    // the embedded database means a developer's machine or a demo: keep it off the network unless HOST says otherwise
+    const host = config.host ?? (embedded ? '127.0.0.1' : '0.0.0.0');
+    await app.listen({ port: config.port, host });
+    if (demo && !['127.0.0.1', '::1', 'localhost'].includes(host)) {
+      logger.warn(`the demo accounts, whose password is published, are reachable on ${host}:${config.port}`);
+    }
+    await printWelcome(config, host, app.get(DataSource), demo);
   } catch (error) {
     logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     await app?.close().catch(() => undefined);

@@ -30,6 +30,7 @@ export class CoreModule {
             ...dataSourceOptions({
               url: options.databaseUrl,
               poolSize: options.config.databasePoolSize,
+              queryTimeoutMs: options.config.databaseQueryTimeoutMs || undefined,
               migrations: options.migrations,
               applicationName: options.applicationName,
             }),

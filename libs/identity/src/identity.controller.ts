@@ -7,6 +7,7 @@ import { LoginDto, TokenView } from './dto/auth.dto';
 import { CreatedMunicipalityView, CreateMunicipalityDto, MunicipalityView } from './dto/municipality.dto';
 import { CreateUserDto, MeView, UserPage, UserView } from './dto/user.dto';
 import { MunicipalitiesService } from './municipalities.service';
+import { LOGIN_ROUTE_CONFIG } from './login-rate-limit';
 import { UsersService } from './users.service';
 
 @ApiTags('identity')
@@ -16,7 +17,7 @@ export class AuthController {
 
   @Post('login')
   @Public()
-  @RouteConfig({ rateLimit: {} }) // limits from loginRateLimit(), registered by the API
+  @RouteConfig(LOGIN_ROUTE_CONFIG) // throttled: see login-rate-limit.ts
   @HttpCode(200)
   @ApiOkResponse({ type: TokenView })
   @ApiTooManyRequestsResponse({ description: 'Too many sign-in attempts' })

@@ -11,9 +11,13 @@ class Env {
   @str() @IsOptional() @IsString() HOST?: string;
   @str() @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' }) DATABASE_URL?: string;
   @int() @IsOptional() @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE?: number;
+  @int() @IsOptional() @IsInt() @Min(0) @Max(600_000) DATABASE_QUERY_TIMEOUT?: number;
   @str() @IsOptional() @IsString() DATA_DIR?: string;
   @str() @IsOptional() @IsEmail({}, { message: 'ADMIN_EMAIL must be an email address' }) ADMIN_EMAIL?: string;
-  @str() @IsOptional() @IsString() @MinLength(8, { message: 'ADMIN_PASSWORD must be at least 8 characters long' }) ADMIN_PASSWORD?: string;
+  // the same rules as passwords given to the API, so the first admin can always sign in
+  @str() @IsOptional() @IsString() @MinLength(8, { message: 'ADMIN_PASSWORD must be at least 8 characters long' }) @MaxLength(200, { message: 'ADMIN_PASSWORD must be at most 200 characters long' })
+  @Matches(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, { message: 'ADMIN_PASSWORD must not contain control characters' })
+  ADMIN_PASSWORD?: string;
   @str() @IsOptional() @IsString() @MaxLength(200) MUNICIPALITY_NAME?: string;
   @str() @IsOptional() @Matches(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'MUNICIPALITY_SLUG must be lowercase letters, digits and dashes' }) MUNICIPALITY_SLUG?: string;
   @str() @IsOptional() @Matches(/^\d{7}$/, { message: 'MUNICIPALITY_TERYT must be 7 digits' }) MUNICIPALITY_TERYT?: string;
@@ -23,14 +27,20 @@ class Env {
   @int() @IsOptional() @IsInt() @Min(60) @Max(7 * 24 * 3600) TOKEN_TTL?: number;
   @int() @IsOptional() @IsInt() @Min(1) @Max(10_000) LOGIN_RATE_LIMIT?: number;
   @str() @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string;
-  @bool() @IsOptional() @IsBoolean({ message: 'TRUST_PROXY must be true or false' }) TRUST_PROXY?: boolean;
+  @str() @IsOptional() @Matches(/^(false|\d{1,2}|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, {
+    message: 'TRUST_PROXY must be false, the number of proxies in front (e.g. 1), or their addresses/CIDRs separated by commas',
+  })
+  TRUST_PROXY?: string;
 }
 
 export interface AppConfig {
   port: number;
-  host: string;
+  /** Unset: 127.0.0.1 with the embedded database (a demo must not face the network), else 0.0.0.0. */
+  host?: string;
   databaseUrl?: string;
   databasePoolSize: number;
+  /** Client-side limit on one API query, in ms (0: none). */
+  databaseQueryTimeoutMs: number;
   dataDir: string;
   adminEmail?: string;
   adminPassword?: string;
@@ -42,7 +52,8 @@ export interface AppConfig {
   tokenTtlSeconds: number;
   loginRateLimitPerMinute: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  trustProxy: boolean;
+  /** Fastify's trustProxy: false, a hop count, or the proxies' addresses. */
+  trustProxy: false | number | string;
 }
 
 export class ConfigError extends Error {
@@ -63,9 +74,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   return {
     port: parsed.PORT ?? 3000,
-    host: parsed.HOST ?? '0.0.0.0',
+    host: parsed.HOST,
     databaseUrl: parsed.DATABASE_URL,
     databasePoolSize: parsed.DATABASE_POOL_SIZE ?? 10,
+    databaseQueryTimeoutMs: parsed.DATABASE_QUERY_TIMEOUT ?? 3500,
     dataDir: parsed.DATA_DIR ?? '.data',
     adminEmail: parsed.ADMIN_EMAIL?.toLowerCase(),
     adminPassword: parsed.ADMIN_PASSWORD,
@@ -80,9 +92,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     tokenTtlSeconds: parsed.TOKEN_TTL ?? 8 * 3600,
     loginRateLimitPerMinute: parsed.LOGIN_RATE_LIMIT ?? 10,
     logLevel: (parsed.LOG_LEVEL as AppConfig['logLevel']) ?? 'info',
-    trustProxy: parsed.TRUST_PROXY ?? false,
+    trustProxy: parseTrustProxy(parsed.TRUST_PROXY),
   };
+}
+
+function parseTrustProxy(value: string | undefined): false | number | string {
+  if (!value || value === 'false' || value === '0') return false;
+  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 /** Injection token for the validated configuration. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+type NestLevel = 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+
+/** The Nest log levels that LOG_LEVEL (pino's names, as Fastify's request log uses them) lets through. */
+export function nestLogLevels(level: AppConfig['logLevel']): NestLevel[] | false {
+  const order: Record<Exclude<AppConfig['logLevel'], 'silent'>, NestLevel[]> = {
+    fatal: ['fatal'],
+    error: ['fatal', 'error'],
+    warn: ['fatal', 'error', 'warn'],
+    info: ['fatal', 'error', 'warn', 'log'],
+    debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+    trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+  };
+  return level === 'silent' ? false : order[level];
+}

@@ -1,4 +1,5 @@
 import type { DataSourceOptions, MixedList } from 'typeorm';
+import { DeadlineClient } from './deadline-client';
 
 export interface DataSourceParams {
   url: string;
@@ -6,6 +7,11 @@ export interface DataSourceParams {
   entities?: MixedList<Function>;
   migrations?: MixedList<Function>;
   applicationName?: string;
+  /**
+   * Client-side limit on one query, so that a request never hangs on a silent network
+   * (unset: no limit, for migrations and long jobs). The server-side statement_timeout follows it.
+   */
+  queryTimeoutMs?: number;
 }
 
 /** The single definition of how the application talks to PostgreSQL (API, worker, CLI, tests, TypeORM CLI). */
@@ -21,13 +27,15 @@ export function dataSourceOptions(params: DataSourceParams): DataSourceOptions {
     synchronize: false,
     migrationsRun: false,
     poolSize: params.poolSize ?? 10,
-    connectTimeoutMS: 3000,
+    connectTimeoutMS: 2500,
     extra: {
       // while the database is unreachable, requests fail within seconds instead of hanging
-      connectionTimeoutMillis: 3000,
-      idleTimeoutMillis: 30_000,
+      Client: DeadlineClient,
+      connectionTimeoutMillis: 2500,
+      idleTimeoutMillis: 10_000,
       keepAlive: true,
-      statement_timeout: 30_000,
+      keepAliveInitialDelayMillis: 5000,
+      ...(params.queryTimeoutMs ? { query_timeout: params.queryTimeoutMs, statement_timeout: params.queryTimeoutMs + 1000 } : {}),
       application_name: params.applicationName ?? 'ngo-tracker',
     },
   };

@@ -37,6 +37,7 @@ interface Credentials {
 }
 
 function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -44,6 +45,24 @@ function processAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/**
+ * After a reboot the pid in a pid file may belong to another program, even to this process.
+ * Where /proc exists, believe a pid only when its command line names what we expect.
+ */
+function processRuns(pid: number, expected: (args: string[]) => boolean): boolean {
+  if (pid === process.pid || pid === process.ppid || !processAlive(pid)) return false;
+  const cmdline = `/proc/${pid}/cmdline`;
+  if (!existsSync('/proc/self/cmdline')) return true;
+  try {
+    return expected(readFileSync(cmdline, 'utf8').split('\0'));
+  } catch {
+    return false;
+  }
+}
+
+const isPostgresOf = (pgdata: string) => (args: string[]) => args.some((a) => /postgres$/.test(a)) && args.includes(pgdata);
+const isNode = (args: string[]) => /node(\.exe)?$/.test(args[0] ?? '');
 
 function portAnswers(port: number): Promise<boolean> {
   return new Promise((done) => {
@@ -91,8 +110,8 @@ async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: num
   return check();
 }
 
-async function stopByPid(pid: number): Promise<void> {
-  if (!processAlive(pid)) return;
+async function stopByPid(pid: number, pgdata: string): Promise<void> {
+  if (!processRuns(pid, isPostgresOf(pgdata))) return;
   process.kill(pid, 'SIGINT'); // PostgreSQL's "fast" shutdown
   if (!(await waitUntil(() => !processAlive(pid), 30_000))) process.kill(pid, 'SIGQUIT');
 }
@@ -120,11 +139,12 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const ownerFile = join(dir, 'owner.pid');
   const owner = existsSync(ownerFile) ? Number(readFileSync(ownerFile, 'utf8')) : NaN;
   const claim = () => writeFileSync(ownerFile, String(process.pid));
+  const release = () => rmSync(ownerFile, { force: true });
 
   const running = readPidFile(pgdata);
-  if (running && processAlive(running.pid)) {
+  if (running && processRuns(running.pid, isPostgresOf(pgdata))) {
     if (await waitUntil(() => portAnswers(running.port), 10_000)) {
-      if (Number.isInteger(owner) && owner !== process.pid && processAlive(owner)) {
+      if (processRuns(owner, isNode)) {
         // another live process of ours runs it (e.g. the API beside a worker): share it, leave stopping to the owner
         log(`sharing the embedded PostgreSQL of process ${owner} (port ${running.port})`);
         return make(running.port, true, async () => undefined);
@@ -132,9 +152,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       // left running by a process that was killed (SIGKILL): adopt it
       log(`reusing the embedded PostgreSQL left running (pid ${running.pid}, port ${running.port})`);
       claim();
-      return make(running.port, true, () => stopByPid(running.pid));
+      return make(running.port, true, () => stopByPid(running.pid, pgdata).finally(release));
     }
-    await stopByPid(running.pid);
+    await stopByPid(running.pid, pgdata);
   } else if (running) {
     rmSync(join(pgdata, 'postmaster.pid'), { force: true });
   }
@@ -168,7 +188,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     try {
       await server.start();
       claim();
-      return make(port, false, () => server.stop());
+      return make(port, false, () => server.stop().finally(release));
     } catch (error) {
       // start() rejects (with undefined) when the server exits early, e.g. the port was taken meanwhile
       lastError = error ?? new Error('the embedded PostgreSQL exited during start-up');

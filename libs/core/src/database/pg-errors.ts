@@ -12,6 +12,18 @@ export const PG = {
   cannotConnectNow: '57P03',
 } as const;
 
+/**
+ * Data the database refused although validation let it through (too long, out of range, a bad
+ * character, a broken CHECK). Validation should catch these first; this is the backstop that
+ * keeps them a 400 rather than a 500.
+ */
+const INPUT_ERROR_CODES = new Set(['22001', '22003', '22007', '22008', '22021', '22P02', '22P05', '23514']);
+
+export function isInputError(error: unknown): boolean {
+  const code = pgError(error)?.code;
+  return code !== undefined && INPUT_ERROR_CODES.has(code);
+}
+
 export interface PgErrorInfo {
   code?: string;
   constraint?: string;
@@ -31,6 +43,8 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
 }
 
 const CONNECTION_MESSAGES = [
+  'Query read timeout',
+  'connection dropped after a query timeout',
   'Connection terminated',
   'connection timeout',
   'timeout exceeded when trying to connect',

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isConnectionError, pgError, PG } from '../database/pg-errors';
+import { isConnectionError, isInputError, pgError, PG } from '../database/pg-errors';
 import { DomainError, type FieldError } from './domain-errors';
 import { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails, type ProblemName } from './problem';
 
@@ -52,6 +52,9 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
   const pg = pgError(error);
   if (pg?.code === PG.uniqueViolation) {
     return problem('conflict', 'A record with the same unique value already exists', undefined, instance);
+  }
+  if (isInputError(error)) {
+    return problem('validation', 'A value is outside what the database accepts', undefined, instance);
   }
   if (pg?.code === PG.serializationFailure || pg?.code === PG.deadlockDetected) {
     return problem('conflict', 'The request collided with a concurrent change; retry it', undefined, instance);

@@ -16,7 +16,6 @@ import {
   Max,
   MaxLength,
   Min,
-  MinLength,
   ValidateBy,
   ValidateIf,
   isURL,
@@ -55,16 +54,29 @@ function NoControlCharacters() {
   return ValidateBy({ name: 'noControlCharacters', validator: { validate: (v) => typeof v !== 'string' || !CONTROL.test(v), defaultMessage: () => 'must not contain control characters' } });
 }
 
-export function StringField(o: FieldOptions & { maxLength?: number; minLength?: number; pattern?: RegExp; patternMessage?: string } = {}) {
+/** Lengths in code points, as PostgreSQL's length() counts them. */
+const codePoints = (v: string) => [...v].length;
+
+export function StringField(o: FieldOptions & { maxLength?: number; minLength?: number; pattern?: RegExp; patternMessage?: string; trim?: boolean } = {}) {
   const max = o.maxLength ?? 500;
   const min = o.minLength ?? 1;
   return applyDecorators(
     doc(o, { type: String, maxLength: max, minLength: min, pattern: o.pattern?.source }),
-    Transform(({ value }) => (typeof value === 'string' ? value.trim() : value)),
+    ...(o.trim === false ? [] : [Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))]),
     ...presence(o),
     IsString({ message: 'must be a string' }),
-    MinLength(min, { message: min === 1 ? 'must not be empty' : `must be at least ${min} characters long` }),
-    MaxLength(max, { message: `must be at most ${max} characters long` }),
+    ValidateBy({
+      name: 'lengthInRange',
+      validator: {
+        validate: (v) => typeof v !== 'string' || (codePoints(v) >= min && codePoints(v) <= max),
+        defaultMessage: (args) =>
+          typeof args?.value === 'string' && codePoints(args.value) > max
+            ? `must be at most ${max} characters long`
+            : min === 1
+              ? 'must not be empty'
+              : `must be at least ${min} characters long`,
+      },
+    }),
     NoControlCharacters(),
     ...(o.pattern ? [Matches(o.pattern, { message: o.patternMessage ?? `must match ${o.pattern.source}` })] : []),
   );
@@ -110,6 +122,7 @@ export function EmailField(o: FieldOptions = {}) {
     ...presence(o),
     IsString({ message: 'must be a string' }),
     MaxLength(254, { message: 'must be at most 254 characters long' }),
+    NoControlCharacters(),
     IsEmail({}, { message: 'must be an email address' }),
   );
 }
@@ -121,6 +134,7 @@ export function UrlField(o: FieldOptions = {}) {
     ...presence(o),
     IsString({ message: 'must be a string' }),
     MaxLength(500, { message: 'must be at most 500 characters long' }),
+    NoControlCharacters(),
     ValidateBy({
       name: 'isHttpUrl',
       validator: { validate: (v) => typeof v === 'string' && isURL(v, { protocols: ['http', 'https'], require_protocol: true }), defaultMessage: () => 'must be an http(s) address' },

@@ -3,7 +3,7 @@ import { ApiProperty } from '@nestjs/swagger';
 
 export class LoginDto {
   @EmailField({ example: 'official@krakow.example' }) email: string;
-  @StringField({ maxLength: 200, example: 'demo-password' }) password: string;
+  @StringField({ maxLength: 200, trim: false, example: 'krakow-demo-2019' }) password: string;
 }
 
 export class TokenView {

@@ -1,7 +1,8 @@
 import { EmailField, EnumField, PageMeta, ROLES, StringField, UuidField, type Role } from '@app/core';
 import { ApiProperty } from '@nestjs/swagger';
 
-export const PASSWORD_RULES = { minLength: 8, maxLength: 200 } as const;
+/** Passwords are taken as typed: not trimmed. */
+export const PASSWORD_RULES = { minLength: 8, maxLength: 200, trim: false } as const;
 
 export class CreateUserDto {
   @EmailField({ example: 'official@krakow.example' }) email: string;
