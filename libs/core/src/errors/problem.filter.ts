@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isConnectionError, isInputError, pgError, PG } from '../database/pg-errors';
-import { DomainError, type FieldError } from './domain-errors';
+import { DomainError } from './domain-errors';
 import { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails, type ProblemName } from './problem';
 
 const STATUS_NAMES: Record<number, ProblemName> = {
@@ -83,8 +83,7 @@ export function logUnexpected(logger: Logger, body: ProblemDetails, error: unkno
   }
 }
 
-export function sendProblem(reply: FastifyReply, body: ProblemDetails, extraErrors?: FieldError[]): void {
-  if (extraErrors) body.errors = extraErrors;
+export function sendProblem(reply: FastifyReply, body: ProblemDetails): void {
   if (body.status === 503) void reply.header('retry-after', '5');
   void reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }

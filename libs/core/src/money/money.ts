@@ -7,7 +7,6 @@ export type Money = string & { readonly __money: unique symbol };
 
 const INPUT = /^(-)?(\d{1,12})(?:\.(\d{1,2}))?$/;
 export const MONEY_PATTERN = '^-?\\d{1,12}\\.\\d{2}$';
-export const MAX_GROSZE = 10n ** 14n - 1n;
 
 /**
  * Reads an amount given as a string ("12500", "12500.5", "12500.50") or as a JSON number with at
@@ -24,17 +23,21 @@ export function parseMoney(value: unknown): Money | null {
   } else {
     return null;
   }
+  const grosze = groszeOf(text);
+  return grosze === null ? null : formatGrosze(grosze);
+}
+
+function groszeOf(text: string): bigint | null {
   const m = INPUT.exec(text);
   if (!m) return null;
   const grosze = BigInt(m[2]) * 100n + BigInt((m[3] ?? '').padEnd(2, '0'));
-  return formatGrosze(m[1] ? -grosze : grosze);
+  return m[1] ? -grosze : grosze;
 }
 
 export function toGrosze(amount: Money | string): bigint {
-  const m = INPUT.exec(amount);
-  if (!m) throw new TypeError(`not a money amount: ${amount}`);
-  const grosze = BigInt(m[2]) * 100n + BigInt((m[3] ?? '').padEnd(2, '0'));
-  return m[1] ? -grosze : grosze;
+  const grosze = groszeOf(amount);
+  if (grosze === null) throw new TypeError(`not a money amount: ${amount}`);
+  return grosze;
 }
 
 export function formatGrosze(grosze: bigint): Money {
