@@ -20,9 +20,14 @@ export class UsersService {
   ) {}
 
   async me(actor: Actor): Promise<MeView> {
-    const user = await this.ds.getRepository(UserEntity).findOneBy({ id: actor.userId, municipalityId: actor.municipalityId });
+    const user = await this.ds
+      .getRepository(UserEntity)
+      .createQueryBuilder('u')
+      .innerJoinAndMapOne('u.municipality', MunicipalityEntity, 'm', 'm.id = u.municipality_id')
+      .where('u.id = :id AND u.municipality_id = :m', { id: actor.userId, m: actor.municipalityId })
+      .getOne();
     if (!user) throw new Unauthenticated('The user of this token no longer exists');
-    const m = await this.ds.getRepository(MunicipalityEntity).findOneByOrFail({ id: user.municipalityId });
+    const m = (user as UserEntity & { municipality: MunicipalityEntity }).municipality;
     return { id: user.id, email: user.email, role: user.role, platformAdmin: user.platformAdmin, municipality: { id: m.id, slug: m.slug, name: m.name }, ngoId: user.ngoId };
   }
 

@@ -59,7 +59,7 @@ export class ProgramsService {
   }
 
   /** Rules that depend on what hangs below the programme: its annual programmes and its funded tasks. */
-  private async dependentErrors(em: EntityManager, actor: Actor, p: ProgramEntity): Promise<FieldError[]> {
+  private async dependentErrors(em: EntityManager, actor: Actor, p: ProgramShape & { id: string }): Promise<FieldError[]> {
     const errors: FieldError[] = [];
     const children: Array<{ n: number; outside: number }> = await em.query(
       `SELECT count(*)::int AS n, count(*) FILTER (WHERE start_year < $3 OR end_year > $4)::int AS outside
@@ -141,7 +141,7 @@ export class ProgramsService {
         throw new StaleVersion('programme');
       }
       // checked after the write, which holds the row lock, so no child or task slips in meanwhile
-      const errors = await this.dependentErrors(em, actor, await this.find(em, actor, id));
+      const errors = await this.dependentErrors(em, actor, next);
       if (errors.length) throw new RuleViolation(errors);
       return this.detail(em, actor, id);
     });

@@ -5,7 +5,6 @@ export const PG = {
   uniqueViolation: '23505',
   foreignKeyViolation: '23503',
   checkViolation: '23514',
-  exclusionViolation: '23P01',
   serializationFailure: '40001',
   deadlockDetected: '40P01',
   adminShutdown: '57P01',
@@ -17,7 +16,7 @@ export const PG = {
  * character, a broken CHECK). Validation should catch these first; this is the backstop that
  * keeps them a 400 rather than a 500.
  */
-const INPUT_ERROR_CODES = new Set(['22001', '22003', '22007', '22008', '22021', '22P02', '22P05', '23514']);
+const INPUT_ERROR_CODES = new Set<string>(['22001', '22003', '22007', '22008', '22021', '22P02', '22P05', PG.checkViolation]);
 
 export function isInputError(error: unknown): boolean {
   const code = pgError(error)?.code;
@@ -49,7 +48,6 @@ const CONNECTION_MESSAGES = [
   'connection timeout',
   'timeout exceeded when trying to connect',
   'Client has encountered a connection error',
-  'Connection terminated unexpectedly',
   'the database system is starting up',
   'the database system is shutting down',
 ];

@@ -27,6 +27,7 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
   if (error instanceof DomainError) {
     return problem(error.kind, error.message, error.errors, instance);
   }
+  // Nest's own errors, including those it makes of Fastify's (malformed JSON, 413, 415) and of unknown routes
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const name = STATUS_NAMES[status];
@@ -35,16 +36,6 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
     const detail = typeof message === 'string' ? message : undefined;
     if (name) return problem(name, detail, undefined, instance);
     return { type: 'about:blank', title: error.message, status, ...(detail ? { detail } : {}), ...(instance ? { instance } : {}) };
-  }
-  // Errors Fastify raises before a route runs (body parsing, limits, content types).
-  const fastifyError = error as { statusCode?: unknown; code?: unknown; message?: unknown };
-  if (typeof fastifyError?.statusCode === 'number' && typeof fastifyError.code === 'string' && fastifyError.code.startsWith('FST_')) {
-    const status = fastifyError.statusCode;
-    const name = STATUS_NAMES[status] ?? (status >= 500 ? 'internal' : 'malformed-request');
-    return problem(name, fastifyDetail(fastifyError.code, status), undefined, instance);
-  }
-  if (error instanceof SyntaxError && (error as { statusCode?: number }).statusCode === 400) {
-    return problem('malformed-request', 'The request body is not valid JSON', undefined, instance);
   }
   if (isConnectionError(error)) {
     return problem('unavailable', 'The database does not answer; try again shortly', undefined, instance);
@@ -62,28 +53,14 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
   return problem('internal', 'An unexpected error occurred; it has been logged', undefined, instance);
 }
 
-function fastifyDetail(code: string, status: number): string {
-  switch (code) {
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return 'The request body is not valid JSON';
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return 'The request body exceeds the limit of 1 MiB';
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return 'This content type is not accepted; send application/json';
-    default:
-      return status === 413 ? 'The request body is too large' : 'The request could not be read';
-  }
-}
-
-export function logUnexpected(logger: Logger, body: ProblemDetails, error: unknown, method?: string, url?: string): void {
+function logUnexpected(logger: Logger, body: ProblemDetails, error: unknown, method?: string, url?: string): void {
   if (body.status >= 500) {
     const stack = error instanceof Error ? error.stack : String(error);
     logger.error(`${method ?? ''} ${url ?? ''} -> ${body.status}: ${stack}`);
   }
 }
 
-export function sendProblem(reply: FastifyReply, body: ProblemDetails): void {
+function sendProblem(reply: FastifyReply, body: ProblemDetails): void {
   if (body.status === 503) void reply.header('retry-after', '5');
   void reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
