@@ -17,7 +17,7 @@ const swc = [
   },
 ];
 
-const libs = ['core', 'identity', 'spheres', 'ngos', 'programs'];
+const libs = ['core', 'identity', 'spheres', 'ngos', 'programs', 'audit', 'tasks', 'activities', 'commissions'];
 const moduleNameMapper = {
   ...Object.fromEntries(libs.map((lib) => [`^@app/${lib}$`, `<rootDir>/libs/${lib}/src`])),
   '^@app/database$': '<rootDir>/database',

@@ -1,5 +1,6 @@
 import { Foundation1795946400000 } from './1795946400000-Foundation';
 import { SeedSpheres1795946400001 } from './1795946400001-SeedSpheres';
+import { CooperationRecords1795946400002 } from './1795946400002-CooperationRecords';
 
 /** Every migration, in order. A new migration is added here as well as in its file. */
-export const migrations = [Foundation1795946400000, SeedSpheres1795946400001];
+export const migrations = [Foundation1795946400000, SeedSpheres1795946400001, CooperationRecords1795946400002];

@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from '@app/audit';
 import type { AppConfig } from '@app/core';
 import { createMunicipalityWithAdmin, PasswordHasher } from '@app/identity';
 import type { DataSource } from 'typeorm';
@@ -19,7 +20,7 @@ export async function firstStart(ds: DataSource, config: AppConfig, demo: boolea
   const hasher = new PasswordHasher();
   const passwordHash = await hasher.hash(password);
   await ds.transaction(async (em) => {
-    const { municipality } = await createMunicipalityWithAdmin(em, config.municipality, { email, passwordHash, platformAdmin: true });
+    const { municipality } = await createMunicipalityWithAdmin(em, config.municipality, { email, passwordHash, platformAdmin: true }, SYSTEM_ACTOR);
     if (demo) await loadDemoData(em, municipality.id, hasher);
   });
   return demo ? 'created-with-demo' : 'created';

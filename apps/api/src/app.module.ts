@@ -1,11 +1,15 @@
-import { AuthGuard, CoreModule, type AppConfig } from '@app/core';
+import { ActivitiesModule } from '@app/activities';
+import { AuditModule } from '@app/audit';
+import { CommissionsModule } from '@app/commissions';
+import { AuthGuard, CoreModule, IdempotencyInterceptor, type AppConfig } from '@app/core';
 import { migrations } from '@app/database';
 import { IdentityModule } from '@app/identity';
 import { NgosModule } from '@app/ngos';
 import { ProgramsModule } from '@app/programs';
 import { SpheresModule } from '@app/spheres';
+import { TasksModule } from '@app/tasks';
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { HealthModule } from './health/health.module';
 
 export interface ApiOptions {
@@ -25,9 +29,16 @@ export class AppModule {
         SpheresModule,
         NgosModule,
         ProgramsModule,
+        TasksModule,
+        ActivitiesModule,
+        CommissionsModule,
+        AuditModule,
         HealthModule,
       ],
-      providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+      ],
     };
   }
 }

@@ -20,3 +20,6 @@ export * from './validation/fields';
 export * from './validation/polish-ids';
 export * from './http/uuid-param';
 export * from './core.module';
+export * from './database/transactions';
+export * from './json/canonical-json';
+export * from './http/idempotency.interceptor';

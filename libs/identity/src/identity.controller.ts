@@ -83,7 +83,7 @@ export class MunicipalitiesController {
   @PlatformAdminOnly()
   @ApiCreatedResponse({ type: CreatedMunicipalityView })
   @ApiConflictResponse({ description: 'The slug, TERYT code or admin email is taken' })
-  create(@Body() dto: CreateMunicipalityDto): Promise<CreatedMunicipalityView> {
-    return this.municipalities.create(dto);
+  create(@CurrentActor() actor: Actor, @Body() dto: CreateMunicipalityDto): Promise<CreatedMunicipalityView> {
+    return this.municipalities.create(actor, dto);
   }
 }

@@ -1,3 +1,4 @@
+import { inTransaction, type Actor } from '@app/core';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -21,13 +22,14 @@ export class MunicipalitiesService {
     return this.ds.getRepository(MunicipalityEntity).find({ order: { name: 'ASC' } }).then((rows) => rows.map(municipalityView));
   }
 
-  async create(dto: CreateMunicipalityDto): Promise<CreatedMunicipalityView> {
+  async create(actor: Actor, dto: CreateMunicipalityDto): Promise<CreatedMunicipalityView> {
     const passwordHash = await this.hasher.hash(dto.admin.password);
-    return this.ds.transaction(async (em) => {
+    return inTransaction(this.ds, async (em) => {
       const { municipality, admin } = await createMunicipalityWithAdmin(
         em,
         { name: dto.name, slug: dto.slug, teryt: dto.teryt },
         { email: dto.admin.email, passwordHash, platformAdmin: false },
+        actor,
       );
       return { ...municipalityView(municipality), admin: { id: admin.id, email: admin.email } };
     });

@@ -1,3 +1,4 @@
+import { recordAudit, type AuditActor } from '@app/audit';
 import { Conflict, isUniqueViolation } from '@app/core';
 import type { EntityManager } from 'typeorm';
 import { MunicipalityEntity } from './municipality.entity';
@@ -15,8 +16,11 @@ export interface NewAdmin {
   platformAdmin: boolean;
 }
 
-/** Creates a municipality and its first admin; used by the API and by the first-start bootstrap. */
-export async function createMunicipalityWithAdmin(em: EntityManager, m: NewMunicipality, admin: NewAdmin): Promise<{ municipality: MunicipalityEntity; admin: UserEntity }> {
+/**
+ * Creates a municipality and its first admin, and opens the municipality's audit trail with both;
+ * used by the API (actor: the platform admin) and by the first-start bootstrap (actor: the system).
+ */
+export async function createMunicipalityWithAdmin(em: EntityManager, m: NewMunicipality, admin: NewAdmin, actor: AuditActor): Promise<{ municipality: MunicipalityEntity; admin: UserEntity }> {
   let municipality: MunicipalityEntity;
   try {
     municipality = await em.save(em.create(MunicipalityEntity, m));
@@ -26,6 +30,8 @@ export async function createMunicipalityWithAdmin(em: EntityManager, m: NewMunic
     throw error;
   }
   const user = await insertUser(em, { municipalityId: municipality.id, email: admin.email, passwordHash: admin.passwordHash, role: 'admin', ngoId: null, platformAdmin: admin.platformAdmin }, 'admin.email');
+  await recordAudit(em, municipality.id, actor, { action: 'create', entity: 'municipality', entityId: municipality.id, after: { id: municipality.id, name: municipality.name, slug: municipality.slug, teryt: municipality.teryt } });
+  await recordAudit(em, municipality.id, actor, { action: 'create', entity: 'user', entityId: user.id, after: { id: user.id, email: user.email, role: user.role, platformAdmin: user.platformAdmin } });
   return { municipality, admin: user };
 }
 

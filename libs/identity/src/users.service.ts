@@ -1,4 +1,5 @@
-import { NotFound, pageWindow, PageQuery, pgError, PG, RuleViolation, Unauthenticated, ValidationFailed, type Actor, type Page } from '@app/core';
+import { audit } from '@app/audit';
+import { inTransaction, NotFound, pageWindow, PageQuery, pgError, PG, RuleViolation, Unauthenticated, ValidationFailed, type Actor, type Page } from '@app/core';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -54,8 +55,11 @@ export class UsersService {
     if (dto.role !== 'ngo' && ngoId) throw ValidationFailed.field('ngoId', 'is only allowed for the ngo role');
     const passwordHash = await this.hasher.hash(dto.password);
     try {
-      const user = await insertUser(this.ds.manager, { municipalityId: actor.municipalityId, email: dto.email, passwordHash, role: dto.role, ngoId, platformAdmin: false });
-      return userView(user);
+      return await inTransaction(this.ds, async (em) => {
+        const after = userView(await insertUser(em, { municipalityId: actor.municipalityId, email: dto.email, passwordHash, role: dto.role, ngoId, platformAdmin: false }));
+        await audit(em, actor, { action: 'create', entity: 'user', entityId: after.id, after });
+        return after;
+      });
     } catch (error) {
       // the composite key (municipality_id, ngo_id) makes an NGO of another municipality unknown here
       if (pgError(error)?.code === PG.foreignKeyViolation) throw RuleViolation.of('user.ngo-exists', 'ngoId', 'No NGO with this id in this municipality');

@@ -1,4 +1,5 @@
-import { archiveOnce, definedOnly, compactId, Conflict, Forbidden, isUniqueViolation, likePattern, NotFound, pageWindow, RuleViolation, StaleVersion, updateIfVersion, type Actor, type Page } from '@app/core';
+import { audit } from '@app/audit';
+import { archiveOnce, definedOnly, compactId, inTransaction, Conflict, Forbidden, isUniqueViolation, likePattern, NotFound, pageWindow, RuleViolation, StaleVersion, updateIfVersion, type Actor, type Page } from '@app/core';
 import { SpheresService } from '@app/spheres';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -79,10 +80,12 @@ export class NgosService {
 
   async create(actor: Actor, dto: CreateNgoDto): Promise<NgoView> {
     await this.spheres.assertKnown(dto.spheres);
-    return this.ds.transaction(async (em) => {
+    return inTransaction(this.ds, async (em) => {
       try {
         const saved = await em.save(em.create(NgoEntity, { ...dto, spheres: dto.spheres ?? [], publicBenefit: dto.publicBenefit ?? false, municipalityId: actor.municipalityId }));
-        return ngoView(await this.find(em, actor, saved.id));
+        const after = ngoView(await this.find(em, actor, saved.id));
+        await audit(em, actor, { action: 'create', entity: 'ngo', entityId: saved.id, after });
+        return after;
       } catch (error) {
         throw uniqueClash(error) ?? error;
       }
@@ -93,7 +96,7 @@ export class NgosService {
     const { version, ...rest } = dto;
     const changes = definedOnly(rest);
     await this.spheres.assertKnown(changes.spheres);
-    return this.ds.transaction(async (em) => {
+    return inTransaction(this.ds, async (em) => {
       const current = await this.find(em, actor, id);
       if (current.archivedAt) throw RuleViolation.of('ngo.archived', 'id', 'An archived NGO cannot be changed');
       try {
@@ -103,16 +106,21 @@ export class NgosService {
       } catch (error) {
         throw uniqueClash(error) ?? error;
       }
-      return ngoView(await this.find(em, actor, id));
+      const after = ngoView(await this.find(em, actor, id));
+      await audit(em, actor, { action: 'update', entity: 'ngo', entityId: id, before: ngoView(current), after });
+      return after;
     });
   }
 
   /** DELETE archives: the record and its history stay; archiving twice changes nothing. */
   async archive(actor: Actor, id: string): Promise<NgoView> {
-    return this.ds.transaction(async (em) => {
-      await this.find(em, actor, id);
+    return inTransaction(this.ds, async (em) => {
+      const current = await this.find(em, actor, id);
+      if (current.archivedAt) return ngoView(current);
       await archiveOnce(em, NgoEntity, { id, municipalityId: actor.municipalityId });
-      return ngoView(await this.find(em, actor, id));
+      const after = ngoView(await this.find(em, actor, id));
+      await audit(em, actor, { action: 'archive', entity: 'ngo', entityId: id, before: ngoView(current), after });
+      return after;
     });
   }
 }

@@ -1,4 +1,5 @@
-import { archiveOnce, definedOnly, likePattern, moneyFromDb, NotFound, pageWindow, RuleViolation, StaleVersion, updateIfVersion, type Actor, type FieldError, type Page } from '@app/core';
+import { audit } from '@app/audit';
+import { archiveOnce, definedOnly, inTransaction, likePattern, moneyFromDb, NotFound, pageWindow, RuleViolation, StaleVersion, updateIfVersion, type Actor, type FieldError, type Page } from '@app/core';
 import { SpheresService } from '@app/spheres';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -120,10 +121,12 @@ export class ProgramsService {
 
   async create(actor: Actor, dto: CreateProgramDto): Promise<ProgramDetailView> {
     await this.spheres.assertKnown(dto.spheres);
-    return this.ds.transaction(async (em) => {
+    return inTransaction(this.ds, async (em) => {
       await this.checkRules(em, actor, { kind: dto.kind, startYear: dto.startYear, endYear: dto.endYear, parentId: dto.parentId ?? null });
       const saved = await em.save(em.create(ProgramEntity, { ...dto, parentId: dto.parentId ?? null, spheres: dto.spheres ?? [], municipalityId: actor.municipalityId }));
-      return this.detail(em, actor, saved.id);
+      const after = await this.detail(em, actor, saved.id);
+      await audit(em, actor, { action: 'create', entity: 'program', entityId: saved.id, after: programView(await this.find(em, actor, saved.id)) });
+      return after;
     });
   }
 
@@ -131,7 +134,7 @@ export class ProgramsService {
     const { version, ...rest } = dto;
     const changes = definedOnly(rest);
     await this.spheres.assertKnown(changes.spheres);
-    return this.ds.transaction(async (em) => {
+    return inTransaction(this.ds, async (em) => {
       const current = await this.find(em, actor, id);
       if (current.archivedAt) throw RuleViolation.of('program.archived', 'id', 'An archived programme cannot be changed');
       const next = { ...current, ...changes };
@@ -143,14 +146,18 @@ export class ProgramsService {
       // checked after the write, which holds the row lock, so no child or task slips in meanwhile
       const errors = await this.dependentErrors(em, actor, next);
       if (errors.length) throw new RuleViolation(errors);
-      return this.detail(em, actor, id);
+      const after = await this.detail(em, actor, id);
+      await audit(em, actor, { action: 'update', entity: 'program', entityId: id, before: programView(current), after: programView(await this.find(em, actor, id)) });
+      return after;
     });
   }
 
   async archive(actor: Actor, id: string): Promise<ProgramDetailView> {
-    return this.ds.transaction(async (em) => {
-      await this.find(em, actor, id);
+    return inTransaction(this.ds, async (em) => {
+      const current = await this.find(em, actor, id);
+      if (current.archivedAt) return this.detail(em, actor, id);
       await archiveOnce(em, ProgramEntity, { id, municipalityId: actor.municipalityId });
+      await audit(em, actor, { action: 'archive', entity: 'program', entityId: id, before: programView(current), after: programView(await this.find(em, actor, id)) });
       return this.detail(em, actor, id);
     });
   }

@@ -1,0 +1,49 @@
+import type { Actor } from '@app/core';
+import type { EntityManager } from 'typeorm';
+
+export const AUDIT_ACTIONS = ['create', 'update', 'archive', 'end', 'publish', 'compile', 'export', 'import'] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export const AUDIT_ENTITIES = ['municipality', 'user', 'ngo', 'program', 'task', 'activity', 'commission', 'member', 'meeting', 'report'] as const;
+export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
+
+/** Who wrote: a signed-in user, or the system itself (start-up, seeds, the scheduler). */
+export type AuditActor = Pick<Actor, 'userId' | 'email'> | { userId: null; email: string };
+
+export const SYSTEM_ACTOR: AuditActor = { userId: null, email: 'system' };
+
+export interface AuditRecord {
+  action: AuditAction;
+  entity: AuditEntity;
+  entityId: string | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+/**
+ * Appends one entry to the municipality's audit trail, inside the caller's transaction, so the
+ * entry commits or rolls back with the write it describes. The database assigns seq, at,
+ * prev_hash and hash (trigger audit_entries_chain) and refuses any later change to the row.
+ * Call it last in a transaction: it takes the lock on the municipality's chain head.
+ */
+export async function recordAudit(em: EntityManager, municipalityId: string, actor: AuditActor, record: AuditRecord): Promise<void> {
+  await em.query(
+    `INSERT INTO audit_entries (municipality_id, actor_id, actor_email, action, entity, entity_id, before, after)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb)`,
+    [
+      municipalityId,
+      actor.userId,
+      actor.email,
+      record.action,
+      record.entity,
+      record.entityId,
+      record.before === undefined || record.before === null ? null : JSON.stringify(record.before),
+      record.after === undefined || record.after === null ? null : JSON.stringify(record.after),
+    ],
+  );
+}
+
+/** The audit entry of a write by a signed-in user in their own municipality. */
+export function audit(em: EntityManager, actor: Actor, record: AuditRecord): Promise<void> {
+  return recordAudit(em, actor.municipalityId, actor, record);
+}
