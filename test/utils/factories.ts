@@ -32,6 +32,25 @@ export function newProgram(overrides: Record<string, unknown> = {}): Record<stri
   return { title: 'Wieloletni program współpracy 2019–2022', kind: 'multi-year', startYear: 2019, endYear: 2022, ...overrides };
 }
 
+/** An open-competition task of 2019 under `programId`, carried out by `ngoIds` (the first is the lead). */
+export function newTask(programId: string, ngoIds: string[], overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    programId,
+    title: 'Prowadzenie Klubu Seniora',
+    sphere: '16',
+    mode: 'open-competition',
+    form: 'support',
+    department: 'Wydział Kultury i Dziedzictwa Narodowego',
+    ngoIds,
+    amountRequested: '60000.00',
+    amountGranted: '50000.00',
+    startDate: '2019-03-01',
+    endDate: '2019-11-30',
+    status: 'contracted',
+    ...overrides,
+  };
+}
+
 export interface Tokens {
   admin: string;
   official: string;
@@ -58,4 +77,17 @@ export async function usersOfEveryRole(t: TestApp, adminToken: string, tag: stri
     tokens[role] = await t.login(email, ROLE_PASSWORD);
   }
   return tokens as Tokens;
+}
+
+/** A non-financial activity inside the default programme years (2019–2022) of `newProgram()`. */
+export function newActivity(programId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    programId,
+    type: 'consultation',
+    title: 'Konsultacje projektu rocznego programu współpracy',
+    startDate: '2020-10-01',
+    department: 'Wydział Polityki Społecznej i Zdrowia',
+    ngoIds: [],
+    ...overrides,
+  };
 }

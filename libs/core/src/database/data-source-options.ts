@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { DataSourceOptions, MixedList } from 'typeorm';
 import { DeadlineClient } from './deadline-client';
 
@@ -13,6 +14,10 @@ export interface DataSourceParams {
    */
   queryTimeoutMs?: number;
 }
+
+// A `date` is a calendar day, not an instant: raw queries get it as 'YYYY-MM-DD', as the entities do,
+// never as a JS Date at local midnight.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
 
 /** The single definition of how the application talks to PostgreSQL (API, worker, CLI, tests, TypeORM CLI). */
 export function dataSourceOptions(params: DataSourceParams): DataSourceOptions {

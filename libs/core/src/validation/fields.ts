@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   ArrayUnique,
   IsBoolean,
   IsDefined,
@@ -113,6 +114,20 @@ export function BoolField(o: FieldOptions & { fromQuery?: boolean } = {}) {
 
 export function UuidField(o: FieldOptions = {}) {
   return applyDecorators(doc(o, { type: String, format: 'uuid' }), ...presence(o), IsUUID('all', { message: 'must be a UUID' }));
+}
+
+/** A list of record ids: UUIDs, no repeats, order kept (e.g. a task's NGOs, the first being the lead). */
+export function UuidListField(o: FieldOptions & { minSize?: number; maxSize?: number } = {}) {
+  const max = o.maxSize ?? 200;
+  return applyDecorators(
+    doc(o, { type: 'array', items: { type: 'string', format: 'uuid' } }),
+    ...presence(o),
+    ValidateBy({ name: 'isArray', validator: { validate: (v) => Array.isArray(v), defaultMessage: () => 'must be a list of UUIDs' } }),
+    ...(o.minSize ? [ArrayMinSize(o.minSize, { message: `must hold at least ${o.minSize} id${o.minSize === 1 ? '' : 's'}` })] : []),
+    ArrayMaxSize(max, { message: `must hold at most ${max} ids` }),
+    ArrayUnique({ message: 'must not repeat an id' }),
+    IsUUID('all', { each: true, message: 'must hold UUIDs' }),
+  );
 }
 
 export function EmailField(o: FieldOptions = {}) {
