@@ -31,6 +31,37 @@ const NGOS: Array<[name: string, form: LegalForm, spheres: string[], publicBenef
   ['Fundacja Uzależnieniom Stop', 'foundation', ['32', '6'], true, '2003-08-19'],
 ];
 
+type DemoTask = [
+  title: string,
+  sphere: string,
+  mode: 'open-competition' | 'small-grant' | 'local-initiative' | 'other-act',
+  form: 'support' | 'entrustment',
+  department: string,
+  ngos: number[],
+  requested: string | null,
+  granted: string,
+  settled: string | null,
+  startDate: string,
+  endDate: string,
+  status: 'contracted' | 'in-progress' | 'settled' | 'terminated',
+  competitionRef: string | null,
+];
+
+/** Funded tasks of 2019, modelled on the kinds of work the 2019 report describes. */
+const TASKS_2019: DemoTask[] = [
+  ['Prowadzenie Centrum Aktywności Seniorów w Nowej Hucie', '10', 'open-competition', 'support', 'Wydział Polityki Społecznej i Zdrowia', [0], '160000.00', '150000.00', '149820.50', '2019-01-02', '2019-12-31', 'settled', 'OK-3/2019'],
+  ['Nieodpłatna pomoc prawna i edukacja prawna', '1b', 'other-act', 'entrustment', 'Wydział Spraw Społecznych', [1], null, '420000.00', '420000.00', '2019-01-02', '2019-12-31', 'settled', null],
+  ['Mieszkania chronione dla osób w kryzysie bezdomności', '1', 'open-competition', 'entrustment', 'Miejski Ośrodek Pomocy Społecznej', [2], '900000.00', '870000.00', '868120.00', '2019-01-02', '2019-12-31', 'settled', 'OK-1/2019'],
+  ['Usługi opiekuńcze w miejscu zamieszkania', '1', 'open-competition', 'entrustment', 'Miejski Ośrodek Pomocy Społecznej', [7, 2], '2500000.00', '2400000.00', '2381450.35', '2019-01-02', '2019-12-31', 'settled', 'OK-1/2019'],
+  ['Tydzień Osób Niepełnosprawnych „Kocham Kraków z wzajemnością”', '7', 'small-grant', 'support', 'Wydział Polityki Społecznej i Zdrowia', [3], '10000.00', '9800.00', '9800.00', '2019-05-20', '2019-06-30', 'settled', null],
+  ['Tramwaj Praw Człowieka', '22', 'small-grant', 'support', 'Kancelaria Prezydenta Miasta', [4], null, '6000.00', '5950.00', '2019-11-15', '2019-12-20', 'settled', null],
+  ['Sprzątanie Zakrzówka razem z mieszkańcami', '18', 'local-initiative', 'support', 'Wydział Kształtowania Środowiska', [5], null, '12000.00', '12000.00', '2019-04-01', '2019-06-30', 'settled', null],
+  ['Zajęcia sportowe dla dzieci i młodzieży', '17', 'open-competition', 'support', 'Wydział Sportu', [6], '80000.00', '65000.00', '20000.00', '2019-03-01', '2019-11-30', 'terminated', 'OK-9/2019'],
+  ['Spektakle teatralne w Podgórzu', '16', 'open-competition', 'support', 'Wydział Kultury i Dziedzictwa Narodowego', [9], '45000.00', '40000.00', '40000.00', '2019-02-01', '2019-12-15', 'settled', 'OK-12/2019'],
+  ['Wsparcie rodzin zastępczych', '1a', 'open-competition', 'entrustment', 'Miejski Ośrodek Pomocy Społecznej', [10], '120000.00', '118000.00', '117990.00', '2019-01-02', '2019-12-31', 'settled', 'OK-2/2019'],
+  ['Profilaktyka uzależnień w szkołach', '32', 'open-competition', 'support', 'Wydział Polityki Społecznej i Zdrowia', [11, 0], '70000.00', '70000.00', '69500.00', '2019-02-15', '2019-12-15', 'settled', 'OK-5/2019'],
+];
+
 /** A KRS, NIP and REGON for the n-th demo organisation, each with a valid checksum where one exists. */
 export function demoIdentifiers(n: number): { krs: string; nip: string; regon: string } {
   const krs = String(100_000 + n * 7919).padStart(10, '0');
@@ -58,8 +89,9 @@ export async function loadDemoData(em: EntityManager, municipalityId: string, ha
       spheres: [],
     }),
   );
+  const annual: Record<number, ProgramEntity> = {};
   for (const year of [2019, 2020, 2021, 2022]) {
-    await em.save(
+    annual[year] = await em.save(
       em.create(ProgramEntity, {
         municipalityId,
         kind: 'annual',
@@ -70,6 +102,18 @@ export async function loadDemoData(em: EntityManager, municipalityId: string, ha
         adoptedOn: `${year - 1}-11-14`,
         spheres: [],
       }),
+    );
+  }
+
+  for (const [title, sphere, mode, form, department, ngoIndexes, requested, granted, settled, startDate, endDate, status, competitionRef] of TASKS_2019) {
+    const [task]: Array<{ id: string }> = await em.query(
+      `INSERT INTO tasks (municipality_id, program_id, title, sphere, mode, form, department, amount_requested, amount_granted, amount_settled, start_date, end_date, status, competition_ref)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+      [municipalityId, annual[2019].id, title, sphere, mode, form, department, requested, granted, settled, startDate, endDate, status, competitionRef],
+    );
+    await em.query(
+      `INSERT INTO task_ngos (municipality_id, task_id, ngo_id, position) SELECT $1, $2, ngo_id, ord - 1 FROM unnest($3::uuid[]) WITH ORDINALITY AS n (ngo_id, ord)`,
+      [municipalityId, task.id, ngoIndexes.map((i) => ngos[i].id)],
     );
   }
 

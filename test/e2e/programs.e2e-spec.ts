@@ -153,6 +153,19 @@ describe('cooperation programmes', () => {
       expect(r.status).toBe(422);
       expect(r.body.errors.map((e: { rule: string }) => e.rule)).toContain('program.tasks-inside');
     });
+
+    it('keeps the non-financial activities inside the programme\'s years', async () => {
+      const p = (await create(newProgram({ title: 'Wieloletni 2019–2022' }))).body;
+      const activity = await t.call('POST', '/api/v1/activities', {
+        token: official,
+        body: { programId: p.id, type: 'event', title: 'Tramwaj Praw Człowieka', startDate: '2022-12-10', department: 'Kancelaria Prezydenta Miasta', ngoIds: [] },
+      });
+      expect(activity.status).toBe(201);
+      const r = await t.call('PATCH', `/api/v1/programs/${p.id}`, { token: official, body: { version: 1, endYear: 2021 } });
+      expect(r.status).toBe(422);
+      expect(r.body.errors.map((e: { rule: string }) => e.rule)).toContain('program.activities-inside');
+      expect((await t.call('PATCH', `/api/v1/programs/${p.id}`, { token: official, body: { version: 1, startYear: 2020 } })).status).toBe(200);
+    });
   });
 
   describe('update and archive', () => {

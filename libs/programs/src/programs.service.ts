@@ -81,6 +81,15 @@ export class ProgramsService {
     if (tasks[0].outside > 0) {
       errors.push({ rule: 'program.tasks-inside', field: 'startYear', message: `${tasks[0].outside} funded task(s) would fall outside the programme's years` });
     }
+    const activities: Array<{ outside: number }> = await em.query(
+      `SELECT count(*)::int AS outside FROM activities
+        WHERE municipality_id = $1 AND program_id = $2
+          AND (extract(year FROM start_date) < $3 OR extract(year FROM coalesce(end_date, start_date)) > $4)`,
+      [actor.municipalityId, p.id, p.startYear, p.endYear],
+    );
+    if (activities[0].outside > 0) {
+      errors.push({ rule: 'program.activities-inside', field: 'startYear', message: `${activities[0].outside} activit(y/ies) would fall outside the programme's years` });
+    }
     return errors;
   }
 

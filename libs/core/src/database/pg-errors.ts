@@ -5,6 +5,8 @@ export const PG = {
   uniqueViolation: '23505',
   foreignKeyViolation: '23503',
   checkViolation: '23514',
+  exclusionViolation: '23P01',
+  lockNotAvailable: '55P03',
   serializationFailure: '40001',
   deadlockDetected: '40P01',
   adminShutdown: '57P01',

@@ -44,6 +44,9 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
   if (pg?.code === PG.uniqueViolation) {
     return problem('conflict', 'A record with the same unique value already exists', undefined, instance);
   }
+  if (pg?.code === PG.exclusionViolation) {
+    return problem('conflict', 'The record overlaps another one', undefined, instance);
+  }
   if (isInputError(error)) {
     return problem('validation', 'A value is outside what the database accepts', undefined, instance);
   }

@@ -5,7 +5,7 @@ import { lastValueFrom, of, type Observable } from 'rxjs';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { RequestWithActor } from '../auth/decorators';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { pgError } from '../database/pg-errors';
+import { PG, pgError } from '../database/pg-errors';
 import { withAmbientTransaction } from '../database/transactions';
 import { Conflict, RuleViolation, ValidationFailed } from '../errors/domain-errors';
 import { canonicalJson, sha256Hex } from '../json/canonical-json';
@@ -13,7 +13,6 @@ import { canonicalJson, sha256Hex } from '../json/canonical-json';
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-const LOCK_NOT_AVAILABLE = '55P03';
 
 interface StoredResponse {
   fingerprint: string;
@@ -98,7 +97,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         [...id, fingerprint],
       );
     } catch (error) {
-      if (pgError(error)?.code === LOCK_NOT_AVAILABLE) {
+      if (pgError(error)?.code === PG.lockNotAvailable) {
         throw new Conflict('A request with this Idempotency-Key is still running; retry it shortly');
       }
       throw error;

@@ -112,8 +112,11 @@ export function BoolField(o: FieldOptions & { fromQuery?: boolean } = {}) {
   );
 }
 
+/** Ids compare as text in places (an ngo account's own NGO, repeats in a list): one spelling, lower case. */
+const lowerCaseIds = Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.toLowerCase() : v)) : value));
+
 export function UuidField(o: FieldOptions = {}) {
-  return applyDecorators(doc(o, { type: String, format: 'uuid' }), ...presence(o), IsUUID('all', { message: 'must be a UUID' }));
+  return applyDecorators(doc(o, { type: String, format: 'uuid' }), lowerCaseIds, ...presence(o), IsUUID('all', { message: 'must be a UUID' }));
 }
 
 /** A list of record ids: UUIDs, no repeats, order kept (e.g. a task's NGOs, the first being the lead). */
@@ -121,6 +124,7 @@ export function UuidListField(o: FieldOptions & { minSize?: number; maxSize?: nu
   const max = o.maxSize ?? 200;
   return applyDecorators(
     doc(o, { type: 'array', items: { type: 'string', format: 'uuid' } }),
+    lowerCaseIds,
     ...presence(o),
     ValidateBy({ name: 'isArray', validator: { validate: (v) => Array.isArray(v), defaultMessage: () => 'must be a list of UUIDs' } }),
     ...(o.minSize ? [ArrayMinSize(o.minSize, { message: `must hold at least ${o.minSize} id${o.minSize === 1 ? '' : 's'}` })] : []),
