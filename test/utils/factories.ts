@@ -91,3 +91,21 @@ export function newActivity(programId: string, overrides: Record<string, unknown
     ...overrides,
   };
 }
+
+/** A commission whose term runs from 1 January of last year to 31 December of the year after next (so today is inside it). */
+export function newCommission(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const year = new Date().getUTCFullYear();
+  counter += 1;
+  return {
+    name: `Komisja Dialogu Obywatelskiego ${counter}`,
+    department: 'Wydział Polityki Społecznej',
+    termStart: `${year - 1}-01-01`,
+    termEnd: `${year + 2}-12-31`,
+    ...overrides,
+  };
+}
+
+/** A member that joins on the first day of newCommission()'s term and stays. */
+export function newMember(ngoId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ngoId, representative: 'Anna Nowak', role: 'member', from: `${new Date().getUTCFullYear() - 1}-01-01`, ...overrides };
+}
