@@ -62,6 +62,54 @@ const TASKS_2019: DemoTask[] = [
   ['Profilaktyka uzależnień w szkołach', '32', 'open-competition', 'support', 'Wydział Polityki Społecznej i Zdrowia', [11, 0], '70000.00', '70000.00', '69500.00', '2019-02-15', '2019-12-15', 'settled', 'OK-5/2019'],
 ];
 
+type DemoActivity = [type: string, title: string, startDate: string, endDate: string | null, department: string, ngos: number[], participants: number | null];
+
+/** Non-financial cooperation of 2019, after the kinds the 2019 report names. */
+const ACTIVITIES_2019: DemoActivity[] = [
+  ['premises', 'Lokale Centrum Obywatelskiego (ul. Reymonta 20) udostępniane organizacjom', '2019-01-02', '2019-12-31', 'Wydział Polityki Społecznej i Zdrowia', [0, 3, 4, 5, 8], 2400],
+  ['consultation', 'Konsultacje projektu Rocznego Programu Współpracy na rok 2020', '2019-09-16', '2019-10-21', 'Wydział Polityki Społecznej i Zdrowia', [0, 1, 2, 9, 10], 35],
+  ['event', 'Tydzień Osób Niepełnosprawnych „Kocham Kraków z wzajemnością”', '2019-05-25', '2019-06-02', 'Wydział Polityki Społecznej i Zdrowia', [3], 5000],
+  ['event', 'Tramwaj Praw Człowieka', '2019-12-10', null, 'Kancelaria Prezydenta Miasta', [4, 1], 800],
+  ['training', 'Szkolenie z rozliczania dotacji', '2019-02-12', null, 'Wydział Polityki Społecznej i Zdrowia', [0, 2, 6, 7, 11], 60],
+  ['promotion', 'Patronat Prezydenta nad Dniem Seniora', '2019-10-01', null, 'Kancelaria Prezydenta Miasta', [0], null],
+];
+
+type DemoMember = [ngo: number, representative: string, role: 'chair' | 'vice-chair' | 'secretary' | 'member', from: string, to: string | null];
+
+/** Two dialogue commissions (Komisje Dialogu Obywatelskiego) of the 2019–2020 term. */
+const COMMISSIONS: Array<{ name: string; sphere: string; department: string; members: DemoMember[]; meetings: Array<[date: string, title: string, present: number[]]> }> = [
+  {
+    name: 'Komisja Dialogu Obywatelskiego ds. Seniorów',
+    sphere: '10',
+    department: 'Wydział Polityki Społecznej i Zdrowia',
+    members: [
+      [0, 'Anna Kowalska', 'chair', '2019-01-01', null],
+      [7, 'ks. Jan Nowak', 'vice-chair', '2019-01-01', null],
+      [2, 'Maria Wiśniewska', 'secretary', '2019-01-01', '2019-12-31'],
+      [11, 'Piotr Zieliński', 'member', '2019-03-01', null],
+    ],
+    meetings: [
+      ['2019-02-14', 'Posiedzenie inauguracyjne', [0, 7, 2]],
+      ['2019-06-13', 'Opinia o projekcie programu „Kraków dla Seniorów”', [0, 7, 11]],
+      ['2019-10-10', 'Konsultacje programu współpracy na rok 2020', [0, 2, 7, 11]],
+    ],
+  },
+  {
+    name: 'Komisja Dialogu Obywatelskiego ds. Kultury',
+    sphere: '16',
+    department: 'Wydział Kultury i Dziedzictwa Narodowego',
+    members: [
+      [9, 'Katarzyna Lewandowska', 'chair', '2019-01-01', null],
+      [3, 'Tomasz Wójcik', 'member', '2019-01-01', null],
+      [4, 'Agnieszka Kamińska', 'member', '2019-05-01', null],
+    ],
+    meetings: [
+      ['2019-03-21', 'Plan pracy komisji na rok 2019', [9, 3]],
+      ['2019-11-28', 'Priorytety konkursów na rok 2020', [9, 3, 4]],
+    ],
+  },
+];
+
 /** A KRS, NIP and REGON for the n-th demo organisation, each with a valid checksum where one exists. */
 export function demoIdentifiers(n: number): { krs: string; nip: string; regon: string } {
   const krs = String(100_000 + n * 7919).padStart(10, '0');
@@ -115,6 +163,38 @@ export async function loadDemoData(em: EntityManager, municipalityId: string, ha
       `INSERT INTO task_ngos (municipality_id, task_id, ngo_id, position) SELECT $1, $2, ngo_id, ord - 1 FROM unnest($3::uuid[]) WITH ORDINALITY AS n (ngo_id, ord)`,
       [municipalityId, task.id, ngoIndexes.map((i) => ngos[i].id)],
     );
+  }
+
+  for (const [type, title, startDate, endDate, department, ngoIndexes, participants] of ACTIVITIES_2019) {
+    const [activity]: Array<{ id: string }> = await em.query(
+      `INSERT INTO activities (municipality_id, program_id, type, title, start_date, end_date, department, participants)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+      [municipalityId, annual[2019].id, type, title, startDate, endDate, department, participants],
+    );
+    await em.query(
+      `INSERT INTO activity_ngos (municipality_id, activity_id, ngo_id, position) SELECT $1, $2, ngo_id, ord - 1 FROM unnest($3::uuid[]) WITH ORDINALITY AS n (ngo_id, ord)`,
+      [municipalityId, activity.id, ngoIndexes.map((i) => ngos[i].id)],
+    );
+  }
+
+  for (const { name, sphere, department, members, meetings } of COMMISSIONS) {
+    const [commission]: Array<{ id: string }> = await em.query(
+      `INSERT INTO commissions (municipality_id, name, sphere, department, term_start, term_end) VALUES ($1, $2, $3, $4, '2019-01-01', '2020-12-31') RETURNING id`,
+      [municipalityId, name, sphere, department],
+    );
+    for (const [ngo, representative, role, from, to] of members) {
+      await em.query(
+        `INSERT INTO commission_members (municipality_id, commission_id, ngo_id, representative, role, from_date, to_date) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [municipalityId, commission.id, ngos[ngo].id, representative, role, from, to],
+      );
+    }
+    for (const [date, title, present] of meetings) {
+      const [meeting]: Array<{ id: string }> = await em.query(
+        `INSERT INTO commission_meetings (municipality_id, commission_id, date, title) VALUES ($1, $2, $3, $4) RETURNING id`,
+        [municipalityId, commission.id, date, title],
+      );
+      await em.query(`INSERT INTO meeting_ngos (municipality_id, meeting_id, ngo_id) SELECT $1, $2, unnest($3::uuid[])`, [municipalityId, meeting.id, present.map((i) => ngos[i].id)]);
+    }
   }
 
   const passwordHash = await hasher.hash(DEMO_PASSWORD);
