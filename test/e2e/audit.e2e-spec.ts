@@ -182,6 +182,36 @@ describe('audit trail', () => {
     expect((await verify()).firstBroken).toEqual({ id: entries[4].id, seq: entries[4].seq, reason: 'chain-broken' });
   });
 
+  it('catches an edit of the newest entry that also rewrites its hash, against the chain\'s head', async () => {
+    await t.call('POST', '/api/v1/ngos', { token: tokens.official, body: newNgo() });
+    const [last] = await trail(tokens.auditor);
+    await asSuperuser(async (c) => {
+      await c.query('ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only');
+      await c.query(`UPDATE audit_entries SET after = jsonb_set(after, '{name}', '"Podrobiona"') WHERE id = $1`, [last.id]);
+      await c.query(`UPDATE audit_entries a SET hash = audit_entry_hash(a) WHERE id = $1`, [last.id]);
+      await c.query('ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only');
+    });
+    expect((await verify()).firstBroken).toEqual({ id: last.id, seq: last.seq, reason: 'content-changed' });
+  });
+
+  it('catches an entry slipped in past the head with the chain trigger off', async () => {
+    const [last] = await trail(tokens.auditor);
+    const [{ municipality_id: m }] = await t.db.query('SELECT municipality_id FROM audit_entries WHERE id = $1', [last.id]);
+    const forged = await asSuperuser(async (c) => {
+      await c.query('ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_chain');
+      const { rows } = await c.query(
+        `INSERT INTO audit_entries (municipality_id, seq, at, actor_email, action, entity, prev_hash, hash) VALUES ($1, $2, now(), 'ghost@example.org', 'create', 'ngo', $3, '') RETURNING id`,
+        [m, last.seq + 1, last.hash],
+      );
+      await c.query(`ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only`);
+      await c.query(`UPDATE audit_entries a SET hash = audit_entry_hash(a) WHERE id = $1`, [rows[0].id]);
+      await c.query('ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only');
+      await c.query('ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_chain');
+      return rows[0].id as string;
+    });
+    expect((await verify()).firstBroken).toEqual({ id: forged, seq: last.seq + 1, reason: 'chain-broken' });
+  });
+
   it('catches an edit that also rewrites the stored hash, at the next entry', async () => {
     for (let i = 0; i < 3; i++) await t.call('POST', '/api/v1/ngos', { token: tokens.official, body: newNgo() });
     const entries = (await trail(tokens.auditor)).reverse();

@@ -128,6 +128,22 @@ describe('Idempotency-Key', () => {
     expect(await count('ngos')).toBe(ngos);
   });
 
+  it('many keyed writes at once each hold one connection: more of them than the pool has connections all succeed', async () => {
+    expect(t.config.databasePoolSize).toBeLessThan(25);
+    const answers = await Promise.all(Array.from({ length: 25 }, () => postNgo(newNgo({ spheres: ['1', '16'] }), key())));
+    expect(answers.map((r) => r.status)).toEqual(Array(25).fill(201));
+    const commissions = await Promise.all(
+      Array.from({ length: 15 }, (_, i) =>
+        t.call('POST', '/api/v1/commissions', {
+          token: tokens.official,
+          body: { name: `Komisja ${i}`, sphere: '16', department: 'Wydział Kultury', termStart: '2019-01-01', termEnd: '2020-12-31' },
+          headers: { 'idempotency-key': key() },
+        }),
+      ),
+    );
+    expect(commissions.map((r) => r.status)).toEqual(Array(15).fill(201));
+  });
+
   it('writes without the header behave as before', async () => {
     const body = newNgo();
     expect((await postNgo(body)).status).toBe(201);

@@ -267,6 +267,8 @@ describe('funded tasks', () => {
       expect((await patch(task.id, { version: 1, title: 'Pierwsza zmiana' })).status).toBe(200);
       const stale = await refused(() => patch(task.id, { version: 1, title: 'Spóźniona zmiana' }), 409);
       expect(stale.body.type).toMatch(/stale-version$/);
+      // a stale version is 409 even when the change would also break a rule
+      expect((await refused(() => patch(task.id, { version: 1, status: 'planned' }), 409)).body.type).toMatch(/stale-version$/);
       const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => patch(task.id, { version: 2, title: `Równoległa ${i}` })));
       expect(answers.filter((r) => r.status === 200)).toHaveLength(1);
       expect(answers.filter((r) => r.status === 409)).toHaveLength(7);
@@ -301,6 +303,14 @@ describe('funded tasks', () => {
       expect(list.body.items.every((x: { ngoIds: string[] }) => x.ngoIds.includes(tokens.ngoId))).toBe(true);
       expect(list.body.items.map((x: { id: string }) => x.id)).toContain(own);
       expect((await t.call('GET', `/api/v1/tasks?ngoId=${tokens.ngoId}`, { token: tokens.ngo })).status).toBe(200);
+    });
+
+    it('sees programme totals over its own NGO\'s tasks only', async () => {
+      const program = (await t.call('POST', '/api/v1/programs', { token: official, body: newProgram({ title: 'Roczny sum', kind: 'annual', startYear: 2019, endYear: 2019 }) })).body.id;
+      await post(newTask(program, [tokens.ngoId], { amountGranted: '50000.00' }));
+      await post(newTask(program, [await ngo()], { amountGranted: '30000.00' }));
+      expect((await t.call('GET', `/api/v1/programs/${program}`, { token: tokens.ngo })).body.totals).toEqual({ tasks: 1, granted: '50000.00', settled: '0.00' });
+      expect((await t.call('GET', `/api/v1/programs/${program}`, { token: official })).body.totals).toEqual({ tasks: 2, granted: '80000.00', settled: '0.00' });
     });
 
     it('reads its own task (200), another NGO\'s is 403, a list filtered by another NGO is 403', async () => {

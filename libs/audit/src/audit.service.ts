@@ -57,16 +57,27 @@ export async function verifyAuditTrail(em: EntityManager, municipalityId: string
       LIMIT 1`,
     [municipalityId],
   );
-  const [totals]: Array<{ entries: number; last: string | null; head: string | null }> = await em.query(
+  const [totals]: Array<{ entries: number; last_id: string | null; last_seq: string | null; last_hash: string | null; head_seq: string | null; head_hash: string | null }> = await em.query(
     `SELECT (SELECT count(*)::int FROM audit_entries WHERE municipality_id = $1) AS entries,
-            (SELECT max(seq) FROM audit_entries WHERE municipality_id = $1) AS last,
-            (SELECT seq FROM audit_heads WHERE municipality_id = $1) AS head`,
+            l.id AS last_id, l.seq AS last_seq, l.hash AS last_hash, h.seq AS head_seq, h.hash AS head_hash
+       FROM (SELECT 1) one
+       LEFT JOIN LATERAL (SELECT id, seq, hash FROM audit_entries WHERE municipality_id = $1 ORDER BY seq DESC LIMIT 1) l ON true
+       LEFT JOIN audit_heads h ON h.municipality_id = $1`,
     [municipalityId],
   );
   if (broken) return { valid: false, entries: totals.entries, firstBroken: { id: broken.id, seq: Number(broken.seq), reason: broken.reason } };
-  const last = Number(totals.last ?? 0);
-  const head = Number(totals.head ?? 0);
+  const last = Number(totals.last_seq ?? 0);
+  const head = Number(totals.head_seq ?? 0);
   if (head > last) return { valid: false, entries: totals.entries, firstBroken: { id: null, seq: last + 1, reason: 'missing' } };
+  if (head < last) {
+    // entries beyond the head were inserted with the chain trigger off
+    const [first]: Array<{ id: string }> = await em.query(`SELECT id FROM audit_entries WHERE municipality_id = $1 AND seq > $2 ORDER BY seq LIMIT 1`, [municipalityId, head]);
+    return { valid: false, entries: totals.entries, firstBroken: { id: first.id, seq: head + 1, reason: 'chain-broken' } };
+  }
+  // the head holds the hash the chain ended with: an edited last entry with a recomputed hash no longer matches it
+  if (totals.last_id && totals.head_hash !== totals.last_hash) {
+    return { valid: false, entries: totals.entries, firstBroken: { id: totals.last_id, seq: last, reason: 'content-changed' } };
+  }
   return { valid: true, entries: totals.entries, firstBroken: null };
 }
 

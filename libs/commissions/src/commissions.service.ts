@@ -135,6 +135,7 @@ export class CommissionsService {
     await this.assertSphereKnown(changes.sphere);
     return inTransaction(this.ds, async (em) => {
       const current = await this.find(em, actor, id);
+      if (current.version !== version) throw new StaleVersion('commission');
       const next = { ...current, ...changes };
       const errors = termErrors(next);
       if (errors.length) throw new RuleViolation(errors);

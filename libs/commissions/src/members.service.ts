@@ -163,6 +163,7 @@ export class MembersService {
     return inTransaction(this.ds, async (em) => {
       const commission = await this.commissions.lock(em, actor, commissionId);
       const before = await this.view(em, actor, commissionId, memberId);
+      if (before.version !== version) throw new StaleVersion('member');
       await this.lockNgo(em, actor, before.ngoId);
       const errors = membershipErrors({ from: changes.from ?? before.from, to: changes.to !== undefined ? changes.to : before.to }, commission);
       if (errors.length) throw new RuleViolation(errors);

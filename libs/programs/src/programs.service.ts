@@ -93,15 +93,17 @@ export class ProgramsService {
     return errors;
   }
 
+  /** Over every task of the programme and its annual ones; an ngo account sees the totals of its own NGO's tasks only. */
   private async totals(em: EntityManager, actor: Actor, id: string): Promise<ProgramTotals> {
+    const own = actor.role === 'ngo' ? 'AND EXISTS (SELECT 1 FROM task_ngos tn WHERE tn.municipality_id = t.municipality_id AND tn.task_id = t.id AND tn.ngo_id = $3)' : '';
     // sums in SQL over numeric(14,2), read back as text: exact
     const rows: Array<{ tasks: number; granted: string; settled: string }> = await em.query(
       `SELECT count(t.id)::int AS tasks,
               coalesce(sum(t.amount_granted), 0)::text AS granted,
               coalesce(sum(t.amount_settled), 0)::text AS settled
          FROM tasks t JOIN programs p ON p.municipality_id = t.municipality_id AND p.id = t.program_id
-        WHERE t.municipality_id = $1 AND (p.id = $2 OR p.parent_id = $2)`,
-      [actor.municipalityId, id],
+        WHERE t.municipality_id = $1 AND (p.id = $2 OR p.parent_id = $2) ${own}`,
+      actor.role === 'ngo' ? [actor.municipalityId, id, actor.ngoId] : [actor.municipalityId, id],
     );
     return { tasks: rows[0].tasks, granted: moneyFromDb(rows[0].granted)!, settled: moneyFromDb(rows[0].settled)! };
   }

@@ -1,4 +1,4 @@
-import { ValidationFailed } from '@app/core';
+import { currentManager, ValidationFailed } from '@app/core';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -25,7 +25,7 @@ export class SpheresService {
   }
 
   /** Refuses codes that the dictionary does not hold (in any version), naming each bad entry. */
-  async assertKnown(codes: readonly string[] | undefined | null, field = 'spheres', em: EntityManager = this.ds.manager): Promise<void> {
+  async assertKnown(codes: readonly string[] | undefined | null, field = 'spheres', em: EntityManager = currentManager(this.ds)): Promise<void> {
     if (!codes?.length) return;
     const rows: Array<{ code: string }> = await em.query('SELECT DISTINCT code FROM spheres WHERE code = ANY($1::text[])', [codes]);
     const known = new Set(rows.map((r) => r.code));

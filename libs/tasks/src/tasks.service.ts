@@ -137,6 +137,7 @@ export class TasksService {
     const changes = definedOnly(rest);
     return inTransaction(this.ds, async (em) => {
       const before = await this.find(em, actor, id);
+      if (before.version !== version) throw new StaleVersion('funded task');
       const candidate: Candidate = { ...before, ...changes, ngoIds: ngoIds ?? before.ngoIds };
       await this.checkRules(em, actor, candidate, before);
       if (!(await updateIfVersion(em, TaskEntity, { id, municipalityId: actor.municipalityId, version }, changes))) throw new StaleVersion('funded task');
@@ -188,7 +189,7 @@ export class TasksService {
 
     const smallGrant = task.mode === 'small-grant';
     const ngos: Array<{ id: string; archived: boolean }> = await em.query(
-      `SELECT id::text, archived_at IS NOT NULL AS archived FROM ngos WHERE municipality_id = $1 AND id = ANY($2::uuid[]) ORDER BY id ${smallGrant ? 'FOR NO KEY UPDATE' : ''}`,
+      `SELECT id::text, archived_at IS NOT NULL AS archived FROM ngos WHERE municipality_id = $1 AND id = ANY($2::uuid[]) ORDER BY id ${smallGrant ? 'FOR NO KEY UPDATE' : 'FOR SHARE'}`,
       [m, task.ngoIds],
     );
     const known = new Map(ngos.map((n) => [n.id, n.archived]));

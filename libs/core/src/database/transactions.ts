@@ -12,6 +12,14 @@ export function withAmbientTransaction<T>(manager: EntityManager, fn: () => Prom
   return ambient.run(manager, fn);
 }
 
+/**
+ * The manager to read with: the ambient transaction's inside a keyed write (so a request holds one
+ * pooled connection, never two), else the data source's own.
+ */
+export function currentManager(ds: DataSource): EntityManager {
+  return ambient.getStore() ?? ds.manager;
+}
+
 /** Runs `fn` in the ambient transaction when there is one, else in a new transaction. */
 export function inTransaction<T>(ds: DataSource, fn: (em: EntityManager) => Promise<T>): Promise<T> {
   const manager = ambient.getStore();
