@@ -2,7 +2,8 @@
  * Jest runs in ESM mode (NestJS 12 is ESM-only): `npm test` starts node with
  * --experimental-vm-modules, and @swc/jest compiles TypeScript with legacy decorators
  * and decorator metadata. Two projects: unit specs next to the code, and end-to-end
- * specs over HTTP against a real PostgreSQL (see test/setup/global-setup.ts).
+ * specs over HTTP against a real PostgreSQL (see test/setup/global-setup.ts), the browser
+ * specs among them.
  */
 const swc = [
   '@swc/jest',
@@ -17,7 +18,7 @@ const swc = [
   },
 ];
 
-const libs = ['core', 'identity', 'spheres', 'ngos', 'programs', 'audit', 'tasks', 'activities', 'commissions'];
+const libs = ['core', 'identity', 'spheres', 'ngos', 'programs', 'audit', 'tasks', 'activities', 'commissions', 'reports', 'site', 'jobs'];
 const moduleNameMapper = {
   ...Object.fromEntries(libs.map((lib) => [`^@app/${lib}$`, `<rootDir>/libs/${lib}/src`])),
   '^@app/database$': '<rootDir>/database',
@@ -45,7 +46,8 @@ export default {
     {
       ...common,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      // with the pages in Debian's Chromium (test/browser: one global set-up, one database server for both)
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts', '<rootDir>/test/browser/**/*.browser-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
     },

@@ -1,8 +1,9 @@
 import { SYSTEM_ACTOR } from '@app/audit';
-import type { AppConfig } from '@app/core';
+import { withAmbientTransaction, type AppConfig } from '@app/core';
 import { createMunicipalityWithAdmin, PasswordHasher } from '@app/identity';
+import { ReportsService } from '@app/reports';
 import type { DataSource } from 'typeorm';
-import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, loadDemoData } from './demo';
+import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_REPORT_YEAR, loadDemoData } from './demo';
 
 export type FirstStartOutcome = 'already-set-up' | 'created' | 'created-with-demo' | 'no-admin-configured';
 
@@ -21,7 +22,14 @@ export async function firstStart(ds: DataSource, config: AppConfig, demo: boolea
   const passwordHash = await hasher.hash(password);
   await ds.transaction(async (em) => {
     const { municipality } = await createMunicipalityWithAdmin(em, config.municipality, { email, passwordHash, platformAdmin: true }, SYSTEM_ACTOR);
-    if (demo) await loadDemoData(em, municipality.id, hasher);
+    if (!demo) return;
+    await loadDemoData(em, municipality.id, hasher);
+    // a newcomer opens a published report at once: the demo's 2019, compiled and published by the system, in this same transaction
+    const reports = new ReportsService(ds);
+    await withAmbientTransaction(em, async () => {
+      await reports.compile(municipality.id, DEMO_REPORT_YEAR);
+      await reports.publish({ ...SYSTEM_ACTOR, municipalityId: municipality.id }, DEMO_REPORT_YEAR);
+    });
   });
   return demo ? 'created-with-demo' : 'created';
 }

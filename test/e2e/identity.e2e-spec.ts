@@ -168,6 +168,9 @@ describe('identity: sign-in, /me, users, municipalities', () => {
 
     it.each([
       [{ ...body('Bad Slug', '1219063', 'x@test.example') }, 'slug'],
+      // the public pages live at /{slug}: a municipality may not take the service's own paths
+      [{ ...body('api', '1219063', 'x@test.example') }, 'slug'],
+      [{ ...body('health', '1219063', 'x@test.example') }, 'slug'],
       [{ ...body('ok-slug', '12190', 'x@test.example') }, 'teryt'],
       [{ ...body('ok-slug', '1219000', 'x@test.example'), admin: { email: 'x@test.example' } }, 'admin.password'],
       [{ name: 'No admin', slug: 'no-admin', teryt: '1219001' }, 'admin'],

@@ -4,8 +4,11 @@ import { CommissionsModule } from '@app/commissions';
 import { AuthGuard, CoreModule, IdempotencyInterceptor, type AppConfig } from '@app/core';
 import { migrations } from '@app/database';
 import { IdentityModule } from '@app/identity';
+import { JobsModule } from '@app/jobs';
 import { NgosModule } from '@app/ngos';
 import { ProgramsModule } from '@app/programs';
+import { ReportsModule } from '@app/reports';
+import { SiteModule } from '@app/site';
 import { SpheresModule } from '@app/spheres';
 import { TasksModule } from '@app/tasks';
 import { DynamicModule, Module } from '@nestjs/common';
@@ -33,6 +36,10 @@ export class AppModule {
         ActivitiesModule,
         CommissionsModule,
         AuditModule,
+        ReportsModule,
+        SiteModule,
+        // the record at GET /jobs always; the crons only when SCHEDULER is true (else a worker runs them)
+        JobsModule.forRoot({ scheduler: options.config.scheduler }),
         HealthModule,
       ],
       providers: [

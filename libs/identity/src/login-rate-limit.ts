@@ -1,6 +1,6 @@
 import { TooManyRequests, type AppConfig } from '@app/core';
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const MINUTE = 60_000;
 /** Counters kept in memory (least recently used dropped first); large enough that a flood cannot push a live counter out quickly. */
@@ -35,12 +35,17 @@ export async function registerLoginRateLimits(fastify: FastifyInstance, config: 
     errorResponseBuilder: (_req, context) => tooMany(context.after),
   });
   const perAccount = fastify.createRateLimit({ max: limit, timeWindow: MINUTE, keyGenerator: accountKey });
-  fastify.addHook('preHandler', async (req, reply) => {
-    if (!(req.routeOptions.config as { loginAttempts?: boolean } | undefined)?.loginAttempts) return;
+  const perAccountCheck = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const result = await perAccount(req);
     if (!result.isAllowed && result.isExceeded) {
       void reply.header('retry-after', String(Math.max(1, Math.ceil(result.ttlInSeconds))));
       throw tooMany(`${Math.max(1, Math.ceil(result.ttlInSeconds))} seconds`);
     }
+  };
+  // on the sign-in route alone (its body is read by then), so no other route pays for the check
+  fastify.addHook('onRoute', (route) => {
+    if (!(route.config as { loginAttempts?: boolean } | undefined)?.loginAttempts) return;
+    const existing = route.preHandler ? (Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler]) : [];
+    route.preHandler = [...existing, perAccountCheck];
   });
 }

@@ -12,6 +12,8 @@ export const PERMISSIONS = {
   'registers.read': ['admin', 'official', 'auditor', 'ngo'],
   /** write NGOs, programmes, tasks, activities, commissions, members, meetings */
   'registers.write': ['admin', 'official'],
+  /** read annual reports, drafts included (the public reads published revisions without signing in) */
+  'reports.read': ['admin', 'official', 'auditor'],
   /** compile / publish reports; read the scheduler's runs */
   'reports.manage': ['admin', 'official'],
   /** exports, audit log */

@@ -13,7 +13,17 @@ describe('configuration', () => {
       trustProxy: false,
       loginRateLimitPerMinute: 10,
       databaseQueryTimeoutMs: 3500,
+      reportCompileCron: '0 2 * * *',
+      reportOpenCron: '0 3 1 1 *',
+      jobsTimeZone: 'Europe/Warsaw',
     });
+  });
+
+  it('reads the scheduler\'s cron expressions and time zone', () => {
+    const c = loadConfig({ REPORT_COMPILE_CRON: '30 1 * * 1-5', REPORT_OPEN_CRON: '0 0 6 1 1 *', JOBS_TIME_ZONE: 'UTC' });
+    expect(c).toMatchObject({ reportCompileCron: '30 1 * * 1-5', reportOpenCron: '0 0 6 1 1 *', jobsTimeZone: 'UTC' });
+    // an empty value means the default, as for every other variable
+    expect(loadConfig({ REPORT_COMPILE_CRON: '', JOBS_TIME_ZONE: '' })).toMatchObject({ reportCompileCron: '0 2 * * *', jobsTimeZone: 'Europe/Warsaw' });
   });
 
   it('reads booleans, numbers and the proxy setting', () => {
@@ -26,11 +36,17 @@ describe('configuration', () => {
     [{ PORT: 'abc' }, 'PORT'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ MUNICIPALITY_TERYT: '12' }, 'MUNICIPALITY_TERYT'],
+    [{ MUNICIPALITY_SLUG: 'api' }, 'MUNICIPALITY_SLUG'],
     [{ DEMO_DATA: 'maybe' }, 'DEMO_DATA'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
     [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
     [{ ADMIN_EMAIL: 'a@b.example' }, 'ADMIN_EMAIL and ADMIN_PASSWORD'],
     [{ ADMIN_EMAIL: 'a@b.example', ADMIN_PASSWORD: 'bad\u0001password' }, 'ADMIN_PASSWORD'],
+    [{ REPORT_COMPILE_CRON: 'every night' }, 'REPORT_COMPILE_CRON'],
+    [{ REPORT_COMPILE_CRON: '0 25 * * *' }, 'REPORT_COMPILE_CRON'],
+    [{ REPORT_OPEN_CRON: '0 3 1 13 *' }, 'REPORT_OPEN_CRON'],
+    [{ REPORT_OPEN_CRON: '0 3 1' }, 'REPORT_OPEN_CRON'],
+    [{ JOBS_TIME_ZONE: 'Europe/Nowhere' }, 'JOBS_TIME_ZONE'],
   ])('refuses %j with a message naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);

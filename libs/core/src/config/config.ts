@@ -1,9 +1,41 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, validateSync } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsInt, IsNotIn, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy, validateSync } from 'class-validator';
+import { CronTime } from 'cron';
 
 const bool = () => Transform(({ value }) => (value === undefined || value === '' ? undefined : ['true', '1', 'yes'].includes(String(value).toLowerCase()) ? true : ['false', '0', 'no'].includes(String(value).toLowerCase()) ? false : value));
 const int = () => Transform(({ value }) => (value === undefined || value === '' ? undefined : /^\d+$/.test(String(value)) ? Number(value) : value));
 const str = () => Transform(({ value }) => (value === '' ? undefined : value));
+
+/** A cron expression as the scheduler (the `cron` package) reads it: 5 fields, or 6 with seconds first. */
+const IsCronExpression = (name: string) =>
+  ValidateBy({
+    name: 'isCronExpression',
+    validator: {
+      validate: (v) => typeof v === 'string' && CronTime.validateCronExpression(v).valid,
+      defaultMessage: (args) => `${name} must be a cron expression such as "0 2 * * *" (minute hour day-of-month month day-of-week): ${String(CronTime.validateCronExpression(String(args?.value)).error?.message ?? 'not understood')}`,
+    },
+  });
+
+/** An IANA time zone name that Intl (and so the scheduler) knows, e.g. Europe/Warsaw. */
+const IsTimeZone = (name: string) =>
+  ValidateBy({
+    name: 'isTimeZone',
+    validator: {
+      validate: (v) => {
+        if (typeof v !== 'string') return false;
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: v });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      defaultMessage: () => `${name} must be an IANA time zone such as Europe/Warsaw`,
+    },
+  });
+
+/** Slugs a municipality may not take: the first segments of the service's own paths (/api, /health), which the public pages at /{slug} share. */
+export const RESERVED_SLUGS = ['api', 'health', 'docs', 'static', 'assets'] as const;
 
 /** The environment the processes read; README "Configuration" lists the same variables. */
 class Env {
@@ -19,10 +51,15 @@ class Env {
   @Matches(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, { message: 'ADMIN_PASSWORD must not contain control characters' })
   ADMIN_PASSWORD?: string;
   @str() @IsOptional() @IsString() @MaxLength(200) MUNICIPALITY_NAME?: string;
-  @str() @IsOptional() @Matches(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'MUNICIPALITY_SLUG must be lowercase letters, digits and dashes' }) MUNICIPALITY_SLUG?: string;
+  @str() @IsOptional() @Matches(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'MUNICIPALITY_SLUG must be lowercase letters, digits and dashes' })
+  @IsNotIn([...RESERVED_SLUGS], { message: `MUNICIPALITY_SLUG must not be one of the site's own paths (${RESERVED_SLUGS.join(', ')})` })
+  MUNICIPALITY_SLUG?: string;
   @str() @IsOptional() @Matches(/^\d{7}$/, { message: 'MUNICIPALITY_TERYT must be 7 digits' }) MUNICIPALITY_TERYT?: string;
   @bool() @IsOptional() @IsBoolean({ message: 'DEMO_DATA must be true or false' }) DEMO_DATA?: boolean;
   @bool() @IsOptional() @IsBoolean({ message: 'SCHEDULER must be true or false' }) SCHEDULER?: boolean;
+  @str() @IsOptional() @IsCronExpression('REPORT_COMPILE_CRON') REPORT_COMPILE_CRON?: string;
+  @str() @IsOptional() @IsCronExpression('REPORT_OPEN_CRON') REPORT_OPEN_CRON?: string;
+  @str() @IsOptional() @IsTimeZone('JOBS_TIME_ZONE') JOBS_TIME_ZONE?: string;
   @str() @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters long' }) JWT_SECRET?: string;
   @int() @IsOptional() @IsInt() @Min(60) @Max(7 * 24 * 3600) TOKEN_TTL?: number;
   @int() @IsOptional() @IsInt() @Min(1) @Max(10_000) LOGIN_RATE_LIMIT?: number;
@@ -48,6 +85,12 @@ export interface AppConfig {
   /** Unset means "true with the embedded database, else false"; resolved once the database is known. */
   demoData?: boolean;
   scheduler: boolean;
+  /** The nightly job: recompiles the drafts whose input changed (cron, in jobsTimeZone). */
+  reportCompileCron: string;
+  /** The yearly job: opens the draft of the year just ended (cron, in jobsTimeZone). */
+  reportOpenCron: string;
+  /** The time zone the scheduler's cron expressions are read in. */
+  jobsTimeZone: string;
   jwtSecret?: string;
   tokenTtlSeconds: number;
   loginRateLimitPerMinute: number;
@@ -88,6 +131,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     demoData: parsed.DEMO_DATA,
     scheduler: parsed.SCHEDULER ?? true,
+    reportCompileCron: parsed.REPORT_COMPILE_CRON ?? '0 2 * * *',
+    reportOpenCron: parsed.REPORT_OPEN_CRON ?? '0 3 1 1 *',
+    jobsTimeZone: parsed.JOBS_TIME_ZONE ?? 'Europe/Warsaw',
     jwtSecret: parsed.JWT_SECRET,
     tokenTtlSeconds: parsed.TOKEN_TTL ?? 8 * 3600,
     loginRateLimitPerMinute: parsed.LOGIN_RATE_LIMIT ?? 10,

@@ -8,6 +8,13 @@ const NS = 0x4e474f00n << 32n;
 export const LOCKS = {
   /** Held while migrations and the first-start bootstrap run, so that two processes starting together do not both run them. */
   schema: NS + 1n,
+  /**
+   * Held (pg_try_advisory_lock, session level, on one dedicated connection) for the whole of a nightly
+   * report run, so that of several processes whose cron fires together exactly one runs it; the others skip.
+   */
+  nightlyReports: NS + 2n,
+  /** The same for the yearly run that opens the draft of the year just ended. */
+  yearlyReports: NS + 3n,
 } as const;
 
 export type LockName = keyof typeof LOCKS;

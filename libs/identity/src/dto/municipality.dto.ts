@@ -1,7 +1,7 @@
-import { EmailField, StringField, TerytField } from '@app/core';
+import { EmailField, RESERVED_SLUGS, StringField, TerytField } from '@app/core';
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsObject, ValidateNested } from 'class-validator';
+import { IsDefined, IsNotIn, IsObject, ValidateNested } from 'class-validator';
 import { PASSWORD_RULES } from './user.dto';
 
 export class MunicipalityAdminDto {
@@ -12,6 +12,7 @@ export class MunicipalityAdminDto {
 export class CreateMunicipalityDto {
   @StringField({ maxLength: 200, example: 'Wieliczka' }) name: string;
   @StringField({ maxLength: 100, pattern: /^[a-z0-9]+(-[a-z0-9]+)*$/, patternMessage: 'must be lowercase letters, digits and single dashes', example: 'wieliczka' })
+  @IsNotIn([...RESERVED_SLUGS], { message: `must not be one of the site's own paths (${RESERVED_SLUGS.join(', ')})` })
   slug: string;
   @TerytField() teryt: string;
   @ApiProperty({ type: MunicipalityAdminDto })

@@ -1,0 +1,5 @@
+export * from './dto/report.dto';
+export * from './report.sql';
+export * from './report.types';
+export * from './reports.module';
+export * from './reports.service';

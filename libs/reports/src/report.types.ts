@@ -1,0 +1,66 @@
+/** The figures of one municipality's year (../shared/domain.md, "What an annual report contains"). Money: two-decimal strings. */
+export interface CountGranted {
+  count: number;
+  granted: string;
+}
+
+export interface Summary {
+  programmes: Array<{ id: string; title: string; kind: 'multi-year' | 'annual'; startYear: number; endYear: number }>;
+  tasks: {
+    count: number;
+    ngosFunded: number;
+    granted: string;
+    settled: string;
+    competitions: number;
+    /** every mode, zeros included */
+    byMode: Record<string, CountGranted>;
+    /** every form, zeros included */
+    byForm: Record<string, CountGranted>;
+    /** the sphere codes that occur */
+    bySphere: Record<string, CountGranted>;
+    /** the departments that occur */
+    byDepartment: Record<string, CountGranted>;
+  };
+  activities: {
+    count: number;
+    /** every type, zeros included */
+    byType: Record<string, number>;
+    ngos: number;
+  };
+  commissions: { count: number; memberNgos: number; meetings: number };
+  ngos: { registered: number; cooperating: number };
+}
+
+/** A chart of a published revision: SVG made on the server at publication, readable without JavaScript. */
+export interface ReportChart {
+  key: string;
+  title: string;
+  /** the chart's content in words: alt text for screen readers and a caption */
+  description: string;
+  svg: string;
+}
+
+/** What a published revision shows beside the summary, frozen with it. */
+export interface RevisionDetails {
+  commissions: Array<{ id: string; name: string; sphere: string | null; department: string; termStart: string; termEnd: string; memberNgos: number; meetings: number }>;
+  activities: Array<{ id: string; type: string; title: string; startDate: string; endDate: string | null; department: string; ngos: Array<{ id: string; name: string }> }>;
+}
+
+/** One row of a revision's transparency table (report_revision_tasks). */
+export interface RevisionTask {
+  taskId: string;
+  title: string;
+  sphere: string;
+  mode: string;
+  form: string;
+  department: string;
+  competitionRef: string | null;
+  amountRequested: string | null;
+  amountGranted: string;
+  amountSettled: string | null;
+  startDate: string;
+  endDate: string;
+  status: string;
+  beneficiaries: number | null;
+  ngos: Array<{ id: string; name: string; krs: string | null; nip: string | null; regon: string | null }>;
+}

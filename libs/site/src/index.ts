@@ -1,0 +1,7 @@
+export * from './format';
+export * from './public-pages.cache';
+export * from './public-pages.module';
+export * from './site.module';
+export { PAGE_CSP } from './templates';
+export * from './site.routes';
+export * from './site.service';

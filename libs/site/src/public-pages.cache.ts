@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+
+/** A rendered report page of one published revision. */
+export interface CachedReportPage {
+  municipalityId: string;
+  slug: string;
+  year: number;
+  revision: number;
+  body: Buffer;
+  etag: string;
+  /** when the revision number was last confirmed against the database (ms since the epoch) */
+  checkedAt: number;
+}
+
+const key = (slug: string, year: number) => `${slug}/${year}`;
+
+/**
+ * The rendered report pages, per (slug, year), each holding the revision it shows. A published
+ * revision never changes, so a page stays right until a newer revision is published: in this
+ * process the reports service calls `invalidate` after the publication commits; a publication by
+ * another process (a second API instance, the CLI) shows within REVALIDATE_MS, when the site asks
+ * the database for the newest revision number again (one indexed look-up).
+ */
+@Injectable()
+export class PublicPagesCache {
+  static readonly REVALIDATE_MS = 30_000;
+  static readonly MAX_PAGES = 500;
+
+  private readonly pages = new Map<string, CachedReportPage>();
+  /** per year, bumped by invalidate, so a page rendered from data read before it is not stored after it */
+  private readonly generations = new Map<number, number>();
+  private readonly building = new Map<string, Promise<unknown>>();
+
+  /** The cached page, if any, and whether its revision was confirmed less than REVALIDATE_MS ago. */
+  get(slug: string, year: number, now = Date.now()): { page: CachedReportPage; fresh: boolean } | undefined {
+    const page = this.pages.get(key(slug, year));
+    return page && { page, fresh: now - page.checkedAt < PublicPagesCache.REVALIDATE_MS };
+  }
+
+  /** The database still names this revision as the newest: trust the page for another REVALIDATE_MS. */
+  confirm(page: CachedReportPage, now = Date.now()): void {
+    page.checkedAt = now;
+  }
+
+  /** Read before the data a page is rendered from; hand it back to `put`. */
+  generation(year: number): number {
+    return this.generations.get(year) ?? 0;
+  }
+
+  /** Stores a page rendered from data read at `generation`, unless an invalidation of its year came since. */
+  put(page: CachedReportPage, generation: number): void {
+    if (this.generation(page.year) !== generation) return;
+    const k = key(page.slug, page.year);
+    this.pages.delete(k);
+    this.pages.set(k, page);
+    // a Map keeps insertion order: the first entry is the one stored longest ago
+    while (this.pages.size > PublicPagesCache.MAX_PAGES) this.pages.delete(this.pages.keys().next().value!);
+  }
+
+  /** One build at a time per page: concurrent misses share it. */
+  once<T>(slug: string, year: number, build: () => Promise<T>): Promise<T> {
+    const k = key(slug, year);
+    const running = this.building.get(k) as Promise<T> | undefined;
+    if (running) return running;
+    const started = build().finally(() => this.building.delete(k));
+    this.building.set(k, started);
+    return started;
+  }
+
+  /** Drops a municipality's page of a year at once (after a publication); `municipality` is its id or its slug. */
+  invalidate(municipality: string, year: number): void {
+    this.generations.set(year, this.generation(year) + 1);
+    for (const [k, page] of this.pages) {
+      if (page.year === year && (page.municipalityId === municipality || page.slug === municipality)) this.pages.delete(k);
+    }
+  }
+}
