@@ -68,9 +68,10 @@ export async function createEmptyDatabase(): Promise<{ name: string; url: string
   };
 }
 
+/** The test configuration: quiet, the platform admin, and no crons (a run at 02:00 would touch every test database; the jobs spec turns them on). */
 export function testConfig(overrides: Partial<AppConfig> = {}, env: NodeJS.ProcessEnv = {}): AppConfig {
   return {
-    ...loadConfig({ LOG_LEVEL: 'silent', ADMIN_EMAIL: PLATFORM_ADMIN.email, ADMIN_PASSWORD: PLATFORM_ADMIN.password, ...env }),
+    ...loadConfig({ LOG_LEVEL: 'silent', ADMIN_EMAIL: PLATFORM_ADMIN.email, ADMIN_PASSWORD: PLATFORM_ADMIN.password, SCHEDULER: 'false', ...env }),
     ...overrides,
   };
 }

@@ -1,0 +1,22 @@
+/** What a `job_runs` row records: one item of a scheduled run (one report of one municipality, or one housekeeping step). */
+export const JOB_NAMES = ['compile-report', 'open-report', 'purge-idempotency-keys'] as const;
+export type JobName = (typeof JOB_NAMES)[number];
+
+/** `running` until the item ends; `skipped`: nothing to do (input unchanged, or the year's draft already exists). */
+export const JOB_OUTCOMES = ['running', 'compiled', 'skipped', 'opened', 'failed', 'done'] as const;
+export type JobOutcome = (typeof JOB_OUTCOMES)[number];
+
+export interface JobRunItem {
+  id: string;
+  job: JobName;
+  municipalityId: string | null;
+  year: number | null;
+  outcome: Exclude<JobOutcome, 'running'>;
+  error: string | null;
+}
+
+/** What runNightly() and runYearly() report: `ran: false` when another process held the run's lock. */
+export type RunReport = { ran: false } | { ran: true; runId: string; items: JobRunItem[] };
+
+/** The cron jobs the scheduler registers (SchedulerRegistry names). */
+export const CRON_NAMES = { nightly: 'reports-nightly-compile', yearly: 'reports-yearly-open' } as const;

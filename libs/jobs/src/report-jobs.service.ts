@@ -1,0 +1,185 @@
+import { APP_CONFIG, LOCKS, type AppConfig, type LockName } from '@app/core';
+import { ReportsService } from '@app/reports';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import type { DataSource, QueryRunner } from 'typeorm';
+import type { JobName, JobRunItem, RunReport } from './job-runs';
+
+type ItemOutcome = JobRunItem['outcome'];
+
+const ERROR_MAX_LENGTH = 2000;
+
+function errorMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.length > ERROR_MAX_LENGTH ? `${message.slice(0, ERROR_MAX_LENGTH - 1)}…` : message;
+}
+
+/** The calendar year of an instant in a time zone (1 January 00:30 in Warsaw is still 31 December in UTC). */
+export function yearIn(timeZone: string, at: Date): number {
+  return Number(new Intl.DateTimeFormat('en', { timeZone, year: 'numeric' }).format(at));
+}
+
+/** The run's connection died, and its session-level lock with it: another process may now start a run, so this one stops. */
+class RunLostItsLock extends Error {}
+
+/**
+ * One run of a job: its id, and the `job_runs` rows of its items. The rows are written on the
+ * connection that holds the run's advisory lock, so a row written is a proof that the lock was
+ * still held; a run whose connection died cannot write and stops.
+ */
+class Run {
+  readonly id = randomUUID();
+  readonly items: JobRunItem[] = [];
+
+  constructor(
+    private readonly lockConnection: QueryRunner,
+    private readonly ds: DataSource,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Records the item as running, runs it, and records how it ended; a failure is recorded and the run goes on. */
+  async item(job: JobName, municipalityId: string | null, year: number | null, work: () => Promise<ItemOutcome>): Promise<void> {
+    let id: string;
+    try {
+      [{ id }] = await this.lockConnection.query(`INSERT INTO job_runs (run_id, job, municipality_id, year, outcome) VALUES ($1, $2, $3, $4, 'running') RETURNING id`, [
+        this.id,
+        job,
+        municipalityId,
+        year,
+      ]);
+    } catch (error) {
+      throw new RunLostItsLock(`could not record the start of ${job}: ${errorMessage(error)}`);
+    }
+    let outcome: ItemOutcome;
+    let error: string | null = null;
+    try {
+      outcome = await work();
+    } catch (failure) {
+      outcome = 'failed';
+      error = errorMessage(failure);
+      this.logger.warn(`${job} of municipality ${municipalityId ?? '-'}${year ? `, ${year}` : ''} failed: ${error}`);
+    }
+    const finish = `UPDATE job_runs SET outcome = $2, error = $3, finished_at = clock_timestamp() WHERE id = $1`;
+    try {
+      await this.lockConnection.query(finish, [id, outcome, error]);
+    } catch (lost) {
+      // the item itself ended (a compile commits on its own connection): record it through the pool, then stop the run
+      await this.ds.query(finish, [id, outcome, error]).catch(() => undefined);
+      throw new RunLostItsLock(`could not record the end of ${job}: ${errorMessage(lost)}`);
+    }
+    this.items.push({ id, job, municipalityId, year, outcome, error });
+  }
+}
+
+/**
+ * The report jobs. A cron only calls runNightly()/runYearly(); each run first takes its advisory
+ * lock with pg_try_advisory_lock on one dedicated connection, held for the whole run, so of
+ * several processes whose crons fire together exactly one runs and the others skip (and record
+ * nothing). Every item is idempotent: a compile skips an unchanged input (its fingerprint), an
+ * open skips a year that has a report, so a run that died halfway is simply run again.
+ */
+@Injectable()
+export class ReportJobsService implements OnModuleDestroy {
+  private readonly logger = new Logger('ReportJobs');
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private stopping = false;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly reports: ReportsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * The nightly job: recompiles every report (of every municipality, every year that has one)
+   * whose input changed since its last compile, each in its own transaction; then deletes the
+   * idempotency keys older than 24 h (older than `now` - 24 h).
+   */
+  runNightly(now?: Date): Promise<RunReport> {
+    return this.locked('nightlyReports', 'nightly', async (run) => {
+      for (const municipalityId of await this.municipalities()) {
+        let years: number[];
+        try {
+          years = await this.reports.reportYears(municipalityId);
+        } catch (error) {
+          await run.item('compile-report', municipalityId, null, () => Promise.reject(error));
+          continue;
+        }
+        for (const year of years) {
+          await run.item('compile-report', municipalityId, year, async () => (await this.reports.compile(municipalityId, year, { onlyIfChanged: true })).outcome);
+        }
+      }
+      await run.item('purge-idempotency-keys', null, null, async () => {
+        const [, deleted]: [unknown, number] = await this.ds.query(`DELETE FROM idempotency_keys WHERE created_at < coalesce($1::timestamptz, now()) - interval '24 hours'`, [
+          now?.toISOString() ?? null,
+        ]);
+        this.logger.debug(`deleted ${deleted} idempotency key(s) older than 24 h`);
+        return 'done';
+      });
+    });
+  }
+
+  /**
+   * The yearly job: opens the draft of the year just ended (the year before `now`'s year in
+   * JOBS_TIME_ZONE) for every municipality that has no report of it yet; 'skipped' where one exists.
+   */
+  runYearly(now: Date = new Date()): Promise<RunReport> {
+    const year = yearIn(this.config.jobsTimeZone, now) - 1;
+    return this.locked('yearlyReports', 'yearly', async (run) => {
+      for (const municipalityId of await this.municipalities()) {
+        await run.item('open-report', municipalityId, year, async () => ((await this.reports.open(municipalityId, year)) === 'opened' ? 'opened' : 'skipped'));
+      }
+    });
+  }
+
+  /** A shutdown waits for a run in progress, so that its items end recorded; no new run starts meanwhile. */
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async municipalities(): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.ds.query(`SELECT id FROM municipalities ORDER BY created_at, id`);
+    return rows.map((r) => r.id);
+  }
+
+  private locked(lock: LockName, label: string, body: (run: Run) => Promise<void>): Promise<RunReport> {
+    if (this.stopping) {
+      this.logger.debug(`${label} run not started: shutting down`);
+      return Promise.resolve({ ran: false });
+    }
+    const running = this.underLock(lock, label, body);
+    this.inFlight.add(running);
+    void running.finally(() => this.inFlight.delete(running)).catch(() => undefined);
+    return running;
+  }
+
+  private async underLock(lock: LockName, label: string, body: (run: Run) => Promise<void>): Promise<RunReport> {
+    const key = LOCKS[lock].toString();
+    const connection = this.ds.createQueryRunner();
+    try {
+      await connection.connect();
+      const [{ locked }]: Array<{ locked: boolean }> = await connection.query('SELECT pg_try_advisory_lock($1::bigint) AS locked', [key]);
+      if (!locked) {
+        this.logger.debug(`${label} run skipped: another process holds the ${lock} lock`);
+        return { ran: false };
+      }
+      try {
+        const run = new Run(connection, this.ds, this.logger);
+        const started = Date.now();
+        await body(run);
+        const counts = new Map<string, number>();
+        for (const item of run.items) counts.set(item.outcome, (counts.get(item.outcome) ?? 0) + 1);
+        const summary = [...counts].map(([outcome, n]) => `${n} ${outcome}`).join(', ') || 'nothing to do';
+        this.logger.log(`${label} run ${run.id} finished in ${Date.now() - started} ms: ${summary}`);
+        return { ran: true, runId: run.id, items: run.items };
+      } finally {
+        // a failed unlock means the connection is gone, and the session's lock with it
+        await connection.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch((error: unknown) => this.logger.warn(`could not release the ${lock} lock: ${errorMessage(error)}`));
+      }
+    } finally {
+      await connection.release();
+    }
+  }
+}
