@@ -1,5 +1,5 @@
 import { dataSourceOptions, migrateUnderLock } from '@app/core';
-import { migrations, prepareDatabase } from '@app/database';
+import { DEMO_NGO_COUNT, migrations, prepareDatabase } from '@app/database';
 import { DataSource } from 'typeorm';
 import { TcpProxy } from '../utils/tcp-proxy';
 import { createEmptyDatabase, createTestApp, createTestDatabase, PLATFORM_ADMIN, testConfig, type TestApp } from '../utils/test-app';
@@ -56,7 +56,7 @@ describe('database start-up', () => {
         "SELECT (SELECT count(*) FROM ngos)::int AS ngos, (SELECT count(*) FROM programs WHERE kind = 'annual')::int AS annual, (SELECT count(*) FROM users)::int AS users",
       );
       await check.destroy();
-      expect(counts).toEqual({ ngos: 12, annual: 4, users: 4 });
+      expect(counts).toEqual({ ngos: DEMO_NGO_COUNT, annual: 4, users: 4 });
     } finally {
       await db.drop();
     }

@@ -1,33 +1,113 @@
+import { checkKrs, checkNip, checkRegon, toGrosze } from '@app/core';
 import { prepareDatabase } from '@app/database';
-import { taskRuleErrors } from '@app/tasks';
+import { SMALL_GRANT_YEARLY_MAX, taskRuleErrors, type TaskShape } from '@app/tasks';
+import { withAdminClient } from '../setup/test-database';
 import { createTestApp, createTestDatabase, testConfig, type TestApp } from '../utils/test-app';
 
 const DEMO_PASSWORD = 'krakow-demo-2019';
+const demoConfig = () => testConfig({ adminEmail: undefined, adminPassword: undefined });
+
+type Task = TaskShape & { id: string; programId: string; title: string; sphere: string; form: string; department: string; ngoIds: string[]; competitionRef: string | null };
 
 /** Real: the demo data as `npm start` loads them on first start, read through the API. */
 describe('demo data', () => {
   let t: TestApp;
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let official: string;
+
+  /** Every item of a paged list (200 a page). */
+  async function all<T>(path: string): Promise<T[]> {
+    const items: T[] = [];
+    for (let page = 1; ; page++) {
+      const answer = await t.call('GET', `${path}${path.includes('?') ? '&' : '?'}limit=200&page=${page}`, { token: official });
+      expect(answer.status).toBe(200);
+      items.push(...answer.body.items);
+      if (items.length >= answer.body.total || answer.body.items.length === 0) return items;
+    }
+  }
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    await prepareDatabase(db.url, testConfig({ adminEmail: undefined, adminPassword: undefined }), true);
+    await prepareDatabase(db.url, demoConfig(), true);
     t = await createTestApp({}, { databaseUrl: db.url });
+    official = await t.login('official@krakow.example', DEMO_PASSWORD);
   });
   afterAll(async () => {
     await t.close();
     await db.drop();
   });
 
-  it('holds funded tasks, activities and commissions of 2019 that obey the domain rules', async () => {
-    const official = await t.login('official@krakow.example', DEMO_PASSWORD);
-    const tasks = await t.call('GET', '/api/v1/tasks?year=2019&limit=200', { token: official });
-    expect(tasks.body.total).toBe(11);
-    for (const task of tasks.body.items) expect(taskRuleErrors(task, { startYear: 2019, endYear: 2019 })).toEqual([]);
-    const activities = await t.call('GET', '/api/v1/activities?year=2019', { token: official });
-    expect(activities.body.items.map((a: { title: string }) => a.title)).toContain('Tramwaj Praw Człowieka');
-    const commissions = await t.call('GET', '/api/v1/commissions?on=2019-06-01', { token: official });
-    expect(commissions.body.total).toBe(2);
+  it('registers about 170 NGOs with valid identifiers', async () => {
+    const ngos = await all<{ name: string; krs: string; nip: string; regon: string }>('/api/v1/ngos');
+    expect(ngos.length).toBeGreaterThanOrEqual(150);
+    expect(ngos.length).toBeLessThanOrEqual(180);
+    expect(new Set(ngos.map((n) => n.name)).size).toBe(ngos.length);
+    for (const n of ngos) expect([n.name, checkKrs(n.krs), checkNip(n.nip), checkRegon(n.regon)]).toEqual([n.name, 'ok', 'ok', 'ok']);
+  });
+
+  it('holds funded tasks that all obey the domain rules, the small-grant yearly cap included', async () => {
+    const programmes = await all<{ id: string; kind: string; startYear: number; endYear: number }>('/api/v1/programs');
+    expect(programmes.map((p) => `${p.kind} ${p.startYear}-${p.endYear}`).sort()).toEqual(['annual 2019-2019', 'annual 2020-2020', 'annual 2021-2021', 'annual 2022-2022', 'multi-year 2019-2022']);
+    const years = new Map(programmes.map((p) => [p.id, p]));
+    const tasks = await all<Task>('/api/v1/tasks');
+    for (const task of tasks) expect([task.title, taskRuleErrors(task, years.get(task.programId)!)]).toEqual([task.title, []]);
+
+    // art. 19a: at most 20 000.00 PLN of small grants to one NGO (lead or partner) in a calendar year, whatever their status
+    const smallGrants = new Map<string, bigint>();
+    for (const task of tasks.filter((x) => x.mode === 'small-grant')) {
+      for (const ngo of task.ngoIds) {
+        const key = `${task.startDate.slice(0, 4)} ${ngo}`;
+        smallGrants.set(key, (smallGrants.get(key) ?? 0n) + toGrosze(task.amountGranted));
+      }
+    }
+    expect(smallGrants.size).toBeGreaterThan(40);
+    const over = [...smallGrants].filter(([, sum]) => sum > toGrosze(SMALL_GRANT_YEARLY_MAX));
+    expect(over).toEqual([]);
+
+    const of2019 = tasks.filter((x) => x.startDate.startsWith('2019'));
+    expect(of2019.length).toBeGreaterThanOrEqual(200);
+    expect(of2019.length).toBeLessThanOrEqual(300);
+    expect(tasks.some((x) => x.startDate.startsWith('2020'))).toBe(true);
+    expect(tasks.some((x) => x.startDate.startsWith('2021'))).toBe(true);
+    const statuses = new Set(of2019.map((x) => x.status));
+    expect([...statuses].sort()).toEqual(['planned', 'settled', 'terminated']);
+    for (const task of of2019.filter((x) => x.mode === 'open-competition')) expect(task.competitionRef).toMatch(/^OK-\d+\/2019$/);
+  });
+
+  it('publishes the 2019 report on first start: tasks across modes, forms, spheres and departments, and the 114 commission NGOs', async () => {
+    const open = await t.call('GET', '/api/v1/public/krakow/reports/2019');
+    expect(open.status).toBe(200);
+    expect(open.body).toMatchObject({ year: 2019, revision: 1 });
+    const { tasks, commissions, activities } = open.body.summary;
+    expect(commissions.memberNgos).toBe(114);
+    expect(commissions.count).toBeGreaterThanOrEqual(15);
+    expect(commissions.meetings).toBeGreaterThan(30);
+    for (const mode of ['open-competition', 'small-grant', 'local-initiative', 'other-act']) expect([mode, tasks.byMode[mode].count > 0]).toEqual([mode, true]);
+    for (const form of ['support', 'entrustment']) expect([form, tasks.byForm[form].count > 0]).toEqual([form, true]);
+    expect(Object.keys(tasks.bySphere).length).toBeGreaterThanOrEqual(10);
+    expect(Object.keys(tasks.byDepartment).length).toBeGreaterThanOrEqual(8);
+    expect(tasks.competitions).toBeGreaterThanOrEqual(20);
+    expect(activities.count).toBeGreaterThanOrEqual(15);
+
+    // the summary counts what the API lists: the tasks of 2019 past `planned`
+    const counted = (await all<Task>('/api/v1/tasks?year=2019')).filter((x) => x.status !== 'planned');
+    expect(tasks.count).toBe(counted.length);
+    const granted = counted.reduce((sum, x) => sum + toGrosze(x.amountGranted), 0n);
+    expect(toGrosze(tasks.granted)).toBe(granted);
+  });
+
+  it('holds the non-financial cooperation the 2019 report names', async () => {
+    const activities = await all<{ type: string; title: string; startDate: string }>('/api/v1/activities?year=2019');
+    expect(activities.length).toBeGreaterThanOrEqual(15);
+    expect(activities).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'event', title: 'Tramwaj Praw Człowieka', startDate: '2019-12-10' }),
+        expect.objectContaining({ type: 'event', title: expect.stringContaining('Tydzień Osób Niepełnosprawnych „Kocham Kraków z wzajemnością”') }),
+        expect.objectContaining({ type: 'premises', title: expect.stringMatching(/Centrum Obywatelskiego.*Reymonta 20/) }),
+      ]),
+    );
+    const commissions = await t.call('GET', '/api/v1/commissions?on=2019-06-01&limit=200', { token: official });
+    expect(commissions.body.total).toBe(18);
   });
 
   it('gives the demo ngo account its own memberships and tasks', async () => {
@@ -42,5 +122,17 @@ describe('demo data', () => {
   it('starts an intact audit trail', async () => {
     const auditor = await t.login('auditor@krakow.example', DEMO_PASSWORD);
     expect((await t.call('GET', '/api/v1/audit/verify', { token: auditor })).body).toMatchObject({ valid: true, firstBroken: null });
+  });
+
+  it('is the same on every first start: a second fresh database publishes the same contentHash', async () => {
+    const published = (await t.call('GET', '/api/v1/public/krakow/reports/2019')).body.contentHash;
+    const other = await createTestDatabase();
+    try {
+      expect((await prepareDatabase(other.url, demoConfig(), true)).firstStart).toBe('created-with-demo');
+      const rows = await withAdminClient(other.url, (c) => c.query<{ content_hash: string }>('SELECT content_hash FROM report_revisions WHERE year = 2019 AND revision = 1'));
+      expect(rows.rows).toEqual([{ content_hash: published }]);
+    } finally {
+      await other.drop();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '@app/core';
+import { DEMO_NGO_COUNT } from '@app/database';
 
 /**
  * The program as `npm start` runs it: built with the project's build, started without
@@ -107,7 +108,7 @@ describe('the program on the embedded database', () => {
     expect(first.output()).toContain(`running at http://localhost:${port}`);
     expect(first.output()).toMatch(/Demo sign-ins[\s\S]*admin@krakow\.example[\s\S]*official@krakow\.example/);
     const token = await signIn(port);
-    expect(await ngoCount(port, token)).toBe(12);
+    expect(await ngoCount(port, token)).toBe(DEMO_NGO_COUNT);
     const server = postmasterPid();
     expect(alive(server)).toBe(true);
 
@@ -120,7 +121,7 @@ describe('the program on the embedded database', () => {
     const second = start(port);
     await waitReady(port, second);
     expect(postmasterPid()).toBe(server);
-    expect(await ngoCount(port, await signIn(port))).toBe(12);
+    expect(await ngoCount(port, await signIn(port))).toBe(DEMO_NGO_COUNT);
 
     // 3. SIGINT: exit 0 and the embedded server stopped
     second.child.kill('SIGINT');
@@ -133,7 +134,7 @@ describe('the program on the embedded database', () => {
     await waitReady(port, third);
     const restarted = postmasterPid();
     expect(alive(restarted)).toBe(true);
-    expect(await ngoCount(port, await signIn(port))).toBe(12);
+    expect(await ngoCount(port, await signIn(port))).toBe(DEMO_NGO_COUNT);
     third.child.kill('SIGTERM');
     expect(await third.exited).toBe(0);
     expect(alive(restarted)).toBe(false);

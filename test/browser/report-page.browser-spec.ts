@@ -1,0 +1,129 @@
+import AxeBuilder from '@axe-core/playwright';
+import { prepareDatabase } from '@app/database';
+import type { Browser, Page } from 'playwright-core';
+import { createTestApp, createTestDatabase, testConfig, type TestApp } from '../utils/test-app';
+import { launchChromium } from './setup/chromium';
+
+interface Summary {
+  tasks: { count: number; granted: string };
+  commissions: { memberNgos: number };
+}
+
+/** The little of the browser's window the page functions below use (this project compiles without the DOM library). */
+interface BrowserWindow {
+  innerWidth: number;
+  document: { scrollingElement: { scrollWidth: number } };
+  getComputedStyle(element: unknown): { display: string; visibility: string };
+}
+
+/** "20757560.00" → "20 757 560,00 zł", as Polish readers see it (the page's own grouping and spaces are compared loosely). */
+const pln = (amount: string) => new Intl.NumberFormat('pl-PL', { style: 'currency', currency: 'PLN', minimumFractionDigits: 2 }).format(amount as unknown as number);
+const integer = (n: number) => new Intl.NumberFormat('pl-PL').format(n);
+/** Any kind of space (the page uses no-break spaces) as one plain space. */
+const spaces = (text: string) => text.replace(/\s+/gu, ' ').trim();
+
+/** Real: the demo's published 2019 report page, served by the API and read in Debian's Chromium. */
+describe('the public report page in Chromium', () => {
+  let browser: Browser;
+  let t: TestApp;
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let summary: Summary;
+  let url: string;
+
+  beforeAll(async () => {
+    // first, since a missing Chromium is installed here (about half a minute)
+    browser = await launchChromium();
+    db = await createTestDatabase();
+    await prepareDatabase(db.url, testConfig({ adminEmail: undefined, adminPassword: undefined }), true);
+    t = await createTestApp({}, { databaseUrl: db.url });
+    const open = await t.call('GET', '/api/v1/public/krakow/reports/2019');
+    expect(open.status).toBe(200);
+    summary = open.body.summary;
+    url = `${t.url}/krakow/reports/2019`;
+    // a missing Chromium is installed first: allow for the download
+  }, 300_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await db?.drop();
+  });
+
+  /** The page in a context of its own (axe-core needs one made by browser.newContext()); closing the page closes both. */
+  async function open(viewport = { width: 1280, height: 900 }): Promise<Page> {
+    const context = await browser.newContext({ viewport, locale: 'pl-PL' });
+    const page = await context.newPage();
+    page.once('close', () => void context.close());
+    const response = await page.goto(url);
+    expect(response?.status()).toBe(200);
+    return page;
+  }
+
+  /** The value a headline figure shows: the <dd> that follows the <dt> whose text matches. */
+  async function figure(page: Page, label: RegExp): Promise<string> {
+    const term = page.getByRole('term').filter({ hasText: label });
+    expect(await term.count()).toBe(1);
+    return spaces(await term.locator('xpath=following-sibling::dd[1]').innerText());
+  }
+
+  it('shows the headline figures of the published summary', async () => {
+    expect(summary.commissions.memberNgos).toBe(114);
+    const page = await open();
+    try {
+      expect(await page.locator('h1').innerText()).toContain('2019');
+      expect(await figure(page, /zlecone zadania publiczne/i)).toBe(spaces(integer(summary.tasks.count)));
+      expect(await figure(page, /kwota przyznanych dotacji/i)).toBe(spaces(pln(summary.tasks.granted)));
+      expect(await figure(page, /organizacje w komisjach/i)).toBe('114');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('has no serious or critical accessibility violations (axe-core, WCAG 2 A and AA)', async () => {
+    const page = await open();
+    try {
+      const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+      const blocking = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      if (blocking.length) {
+        const report = blocking.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.helpUrl})\n${v.nodes.map((n) => `  ${n.target.join(' ')}\n    ${n.failureSummary?.replace(/\n/g, '\n    ')}`).join('\n')}`);
+        console.log(`axe-core found ${blocking.length} serious or critical violations on ${url}:\n${report.join('\n')}`);
+      }
+      expect(blocking.map((v) => `${v.impact} ${v.id} (${v.nodes.length} nodes)`)).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
+
+  it('fits a 360 px wide phone without horizontal scrolling', async () => {
+    const page = await open({ width: 360, height: 740 });
+    try {
+      const { scrollWidth, innerWidth } = await page.evaluate(() => {
+        const w = globalThis as unknown as BrowserWindow;
+        return { scrollWidth: w.document.scrollingElement.scrollWidth, innerWidth: w.innerWidth };
+      });
+      expect(innerWidth).toBe(360);
+      expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('still shows its tables when printed', async () => {
+    const page = await open();
+    try {
+      await page.emulateMedia({ media: 'print' });
+      const tables = await page.locator('table').evaluateAll((all) =>
+        all.map((table) => {
+          const box = table.getBoundingClientRect();
+          const style = (globalThis as unknown as BrowserWindow).getComputedStyle(table);
+          return { caption: table.caption?.textContent ?? '', shown: style.display !== 'none' && style.visibility !== 'hidden' && box.width > 0 && box.height > 0 };
+        }),
+      );
+      expect(tables.length).toBeGreaterThanOrEqual(5);
+      expect(tables.filter((x) => !x.shown)).toEqual([]);
+      // the transparency table prints every counted task
+      expect(await page.locator('table', { has: page.locator('caption', { hasText: /zlecone zadania publiczne w 2019/i }) }).locator('tbody tr').count()).toBe(summary.tasks.count);
+    } finally {
+      await page.close();
+    }
+  });
+});
