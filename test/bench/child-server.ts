@@ -1,0 +1,65 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { raisePriority } from './load';
+
+/** A server of report-page.server.ts running in a child process. */
+export interface ChildServer {
+  pid: number;
+  url: string;
+  /** whether its priority was raised (see raisePriority) */
+  raised: boolean;
+  /** Sends a message over IPC and waits for the first answer that `accept` takes. */
+  ask<T>(message: object, accept: (answer: T) => boolean, timeoutMs?: number): Promise<T>;
+  stop(): Promise<void>;
+}
+
+/** Forks report-page.server.js in `mode` and waits until it listens (it sends its port over IPC). */
+export async function startChildServer(distRoot: string, mode: 'app' | 'bare', env: Record<string, string>): Promise<ChildServer> {
+  const child: ChildProcess = fork(join(distRoot, 'test/bench/report-page.server.js'), [mode], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const raised = child.pid !== undefined && raisePriority(child.pid);
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  try {
+    const port = await new Promise<number>((done, fail) => {
+      const timer = setTimeout(() => fail(new Error(`the ${mode} server did not start within 60 s`)), 60_000);
+      child.once('message', (message: { port?: number }) => {
+        clearTimeout(timer);
+        if (message.port) done(message.port);
+        else fail(new Error(`the ${mode} server sent no port`));
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        fail(new Error(`the ${mode} server exited with ${code} before it listened`));
+      });
+    });
+    const ask = <T>(message: object, accept: (answer: T) => boolean, timeoutMs = 30_000) =>
+      new Promise<T>((done, fail) => {
+        const timer = setTimeout(() => {
+          child.off('message', listener);
+          fail(new Error(`the ${mode} server did not answer ${JSON.stringify(message)}`));
+        }, timeoutMs);
+        const listener = (answer: T) => {
+          if (!accept(answer)) return;
+          clearTimeout(timer);
+          child.off('message', listener);
+          done(answer);
+        };
+        child.on('message', listener);
+        child.send(message);
+      });
+    return { pid: child.pid!, url: `http://127.0.0.1:${port}`, raised, ask, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,94 @@
+import 'reflect-metadata';
+import type { AppConfig } from '@app/core';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type OutgoingHttpHeaders, type Server } from 'node:http';
+import { Session } from 'node:inspector';
+import { createApiApp } from '../../apps/api/src/app';
+
+/**
+ * A server process of the report page benchmark (started with fork by report-page.bench.ts):
+ *
+ * - `app`: the real application, built by createApiApp exactly as main.ts builds it, with the
+ *   configuration in BENCH_CONFIG (JSON) over the database in BENCH_DATABASE_URL;
+ * - `bare`: a plain node:http server that answers every request with the status, headers and body
+ *   recorded in the file BENCH_RESPONSE (JSON, body in base64), as fast as Node answers at all.
+ *
+ * Listens on a free port of 127.0.0.1, sends `{ port }` to the parent, and stops on SIGTERM or
+ * when the parent goes away. On `{ profile: 'start' }` it starts V8's CPU profiler, on
+ * `{ profile: 'stop', file }` it writes the profile to `file`; each is answered with `{ profiled }`.
+ */
+export interface RecordedResponse {
+  status: number;
+  headers: Record<string, string>;
+  bodyBase64: string;
+}
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set (this process is started by report-page.bench.ts)`);
+  return value;
+}
+
+async function listenBare(): Promise<{ server: Server; close(): Promise<void> }> {
+  const recorded = JSON.parse(readFileSync(env('BENCH_RESPONSE'), 'utf8')) as RecordedResponse;
+  const body = Buffer.from(recorded.bodyBase64, 'base64');
+  const headers: OutgoingHttpHeaders = { ...recorded.headers };
+  const server = createServer((_req, res) => {
+    res.writeHead(recorded.status, headers);
+    res.end(body);
+  });
+  server.keepAliveTimeout = 72_000; // as Fastify's default, so idle connections are treated alike
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return { server, close: () => new Promise((done) => server.close(() => done())) };
+}
+
+async function listenApp(): Promise<{ server: Server; close(): Promise<void> }> {
+  const config = JSON.parse(env('BENCH_CONFIG')) as AppConfig;
+  const app = await createApiApp({ config, databaseUrl: env('BENCH_DATABASE_URL') });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return { server: app.getHttpServer() as Server, close: () => app.close() };
+}
+
+async function main(): Promise<void> {
+  const mode = process.argv[2];
+  if (mode !== 'app' && mode !== 'bare') throw new Error(`usage: report-page.server.js app|bare (got ${mode})`);
+  const { server, close } = mode === 'app' ? await listenApp() : await listenBare();
+  let closing = false;
+  const stop = () => {
+    if (closing) return;
+    closing = true;
+    const force = setTimeout(() => process.exit(0), 5000);
+    force.unref();
+    void close().finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('disconnect', stop);
+  const session = new Session();
+  const post = (method: string) =>
+    new Promise<unknown>((done, fail) => session.post(method, (error, result) => (error ? fail(error) : done(result))));
+  process.on('message', (message: { profile?: 'start' | 'stop'; file?: string }) => {
+    const step = async () => {
+      if (message.profile === 'start') {
+        session.connect();
+        await post('Profiler.enable');
+        await post('Profiler.start');
+      } else if (message.profile === 'stop' && message.file) {
+        const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+        writeFileSync(message.file, JSON.stringify(profile));
+        session.disconnect();
+      }
+    };
+    step().then(
+      () => process.send?.({ profiled: message.profile }),
+      (error: unknown) => process.send?.({ profiled: 'failed', error: String(error) }),
+    );
+  });
+  const address = server.address();
+  process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
