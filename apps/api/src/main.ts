@@ -30,8 +30,13 @@ async function printWelcome(config: AppConfig, listenHost: string, ds: DataSourc
     '',
     `NGO cooperation tracker is running at ${base}`,
     `  API:          ${base}/api/v1   (OpenAPI: ${base}/api/docs)`,
+    `  Public pages: ${base}/`,
     `  Health:       ${base}/health/ready`,
   ];
+  const [published]: Array<{ slug: string; year: number }> = await ds.query(
+    `SELECT m.slug, v.year FROM report_revisions v JOIN municipalities m ON m.id = v.municipality_id ORDER BY v.published_at DESC LIMIT 1`,
+  );
+  if (published) lines.splice(4, 0, `  Report:       ${base}/${published.slug}/reports/${published.year}`);
   if (demo) {
     const accounts = [{ email: config.adminEmail ?? DEMO_ADMIN_EMAIL, role: 'admin, platform admin' }, ...DEMO_USERS.map((u) => ({ email: u.email, role: u.role }))];
     const rows: Array<{ email: string }> = await ds.query('SELECT email FROM users WHERE email = ANY($1::text[])', [accounts.map((a) => a.email)]);
