@@ -3,9 +3,12 @@ import { AuditModule } from '@app/audit';
 import { CommissionsModule } from '@app/commissions';
 import { AuthGuard, CoreModule, IdempotencyInterceptor, type AppConfig } from '@app/core';
 import { migrations } from '@app/database';
+import { ExportsModule } from '@app/exports';
 import { IdentityModule } from '@app/identity';
+import { ImportsModule } from '@app/imports';
 import { JobsModule } from '@app/jobs';
 import { NgosModule } from '@app/ngos';
+import { OpenDataModule } from '@app/opendata';
 import { ProgramsModule } from '@app/programs';
 import { ReportsModule } from '@app/reports';
 import { SiteModule } from '@app/site';
@@ -37,6 +40,9 @@ export class AppModule {
         CommissionsModule,
         AuditModule,
         ReportsModule,
+        ExportsModule,
+        OpenDataModule,
+        ImportsModule,
         SiteModule,
         // the record at GET /jobs always; the crons only when SCHEDULER is true (else a worker runs them)
         JobsModule.forRoot({ scheduler: options.config.scheduler }),
