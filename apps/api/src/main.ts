@@ -1,8 +1,7 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig, nestLogLevels, startEmbeddedPostgres, takeOverSignals, type AppConfig, type EmbeddedDatabase } from '@app/core';
+import { loadConfigOrExit, nestLogLevels, startEmbeddedPostgres, takeOverSignals, type AppConfig, type EmbeddedDatabase } from '@app/core';
 import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_USERS, prepareDatabase } from '@app/database';
 import { Logger } from '@nestjs/common';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -57,17 +56,7 @@ async function printWelcome(config: AppConfig, listenHost: string, ds: DataSourc
 }
 
 async function main(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   Logger.overrideLogger(nestLogLevels(config.logLevel));
   const logger = new Logger('Main');
 

@@ -1,9 +1,8 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig, nestLogLevels, type AppConfig } from '@app/core';
+import { loadConfigOrExit, nestLogLevels } from '@app/core';
 import { prepareDatabase } from '@app/database';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { existsSync } from 'node:fs';
 import { WorkerModule } from './worker.module';
 
 /**
@@ -12,17 +11,7 @@ import { WorkerModule } from './worker.module';
  * `npm start`, and a worker beside it must use the same server, never one of its own.
  */
 async function main(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     process.stderr.write(

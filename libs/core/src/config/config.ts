@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsInt, IsNotIn, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy, validateSync } from 'class-validator';
 import { CronTime } from 'cron';
@@ -163,4 +164,21 @@ export function nestLogLevels(level: AppConfig['logLevel']): NestLevel[] | false
     trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
   };
   return level === 'silent' ? false : order[level];
+}
+
+/**
+ * A program's configuration at start: `.env` in the working directory (when there is one) under
+ * the environment, checked; a bad value ends the process with its message and exit code 2.
+ */
+export function loadConfigOrExit(): AppConfig {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
 }
