@@ -61,6 +61,8 @@ export class Reports1795946400003 implements MigrationInterface {
         status text NOT NULL,
         beneficiaries integer,
         ngos jsonb NOT NULL,
+        program_id uuid NOT NULL,
+        program_title text NOT NULL,
         PRIMARY KEY (municipality_id, year, revision, position),
         CONSTRAINT report_revision_tasks_revision_fkey FOREIGN KEY (municipality_id, year, revision) REFERENCES report_revisions (municipality_id, year, revision)
       )`);

@@ -295,9 +295,9 @@ describe('public pages', () => {
         );
         await em.query(
           `INSERT INTO report_revision_tasks (municipality_id, year, revision, position, task_id, title, sphere, mode, form, department, competition_ref,
-                                              amount_requested, amount_granted, amount_settled, start_date, end_date, status, beneficiaries, ngos)
+                                              amount_requested, amount_granted, amount_settled, start_date, end_date, status, beneficiaries, ngos, program_id, program_title)
            SELECT municipality_id, year, $2, position, task_id, title, sphere, mode, form, department, competition_ref,
-                  amount_requested, amount_granted, amount_settled, start_date, end_date, status, beneficiaries, ngos
+                  amount_requested, amount_granted, amount_settled, start_date, end_date, status, beneficiaries, ngos, program_id, program_title
              FROM report_revision_tasks WHERE municipality_id = $1 AND year = 2019 AND revision = 1`,
           [krakowId, next],
         );

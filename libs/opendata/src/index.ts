@@ -1,1 +1,4 @@
+export * from './grants.mapping';
 export * from './opendata.module';
+export * from './opendata.service';
+export * from './opendata.settings';

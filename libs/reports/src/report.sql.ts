@@ -119,6 +119,8 @@ export const TASK_LIST_SQL = `
          t.amount_requested, t.amount_granted, t.amount_settled, t.start_date, t.end_date, t.status, t.beneficiaries,
          (SELECT jsonb_agg(jsonb_build_object('id', n.id, 'name', n.name, 'krs', n.krs, 'nip', n.nip, 'regon', n.regon) ORDER BY tn.position)
             FROM task_ngos tn JOIN ngos n ON n.municipality_id = tn.municipality_id AND n.id = tn.ngo_id
-           WHERE tn.municipality_id = t.municipality_id AND tn.task_id = t.id) AS ngos
+           WHERE tn.municipality_id = t.municipality_id AND tn.task_id = t.id) AS ngos,
+         p.id AS program_id, p.title AS program_title
     FROM tasks t
+    JOIN programs p ON p.municipality_id = t.municipality_id AND p.id = t.program_id
    WHERE t.municipality_id = $1 AND t.start_date BETWEEN make_date($2::int, 1, 1) AND make_date($2::int, 12, 31) AND t.status <> 'planned'`;

@@ -63,4 +63,7 @@ export interface RevisionTask {
   status: string;
   beneficiaries: number | null;
   ngos: Array<{ id: string; name: string; krs: string | null; nip: string | null; regon: string | null }>;
+  /** the programme the task was funded under, as it was at publication */
+  programId: string;
+  programTitle: string;
 }

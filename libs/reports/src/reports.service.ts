@@ -179,7 +179,7 @@ export class ReportsService {
       );
       await em.query(
         `INSERT INTO report_revision_tasks (municipality_id, year, revision, position, task_id, title, sphere, mode, form, department, competition_ref,
-                                            amount_requested, amount_granted, amount_settled, start_date, end_date, status, beneficiaries, ngos)
+                                            amount_requested, amount_granted, amount_settled, start_date, end_date, status, beneficiaries, ngos, program_id, program_title)
          SELECT $1, $2, $3, l.* FROM (${TASK_LIST_SQL}) l`,
         [m, year, revision],
       );
