@@ -1,6 +1,8 @@
 import { AppValidationPipe, nestLogLevels, ProblemFilter } from '@app/core';
 import { registerLoginRateLimits } from '@app/identity';
+import { MULTIPART_OPTIONS } from '@app/imports';
 import { registerSitePages, SiteService } from '@app/site';
+import multipart from '@fastify/multipart';
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { resolveSecurityHeaders } from '@nestjs/core/security/security-headers.js';
@@ -61,6 +63,9 @@ export async function createApiApp(options: ApiOptions): Promise<NestFastifyAppl
     done();
   });
   await registerLoginRateLimits(fastify, config);
+  // multipart/form-data, which only POST /imports/{kind} reads: one file part of at most 20 MiB and no
+  // other fields (the adapter registers the plugin once, on the root context); JSON keeps BODY_LIMIT
+  await app.register(multipart, MULTIPART_OPTIONS);
   registerSitePages(fastify, app.get(SiteService));
 
   app.setGlobalPrefix(API_PREFIX, {

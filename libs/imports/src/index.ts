@@ -1,1 +1,6 @@
 export * from './imports.module';
+export * from './imports.service';
+export * from './imports.errors';
+export * from './dto/import.dto';
+export { IMPORT_FILE_LIMIT, MULTIPART_OPTIONS, type Upload } from './upload';
+export { readSheet, type Sheet, type SheetRow, type Cell } from './sheet';
