@@ -1,6 +1,7 @@
 import type { Benchmark } from './benchmark';
 import { compileBenchmark } from './compile.bench';
+import { exportMemoryBenchmark } from './export-memory.bench';
 import { reportPageBenchmark } from './report-page.bench';
 
 /** Every benchmark of `npm run bench`, in the order they run: one file each, one line here. */
-export const BENCHMARKS: Benchmark[] = [reportPageBenchmark, compileBenchmark];
+export const BENCHMARKS: Benchmark[] = [reportPageBenchmark, compileBenchmark, exportMemoryBenchmark];

@@ -3,3 +3,4 @@ export * from './report.sql';
 export * from './report.types';
 export * from './reports.module';
 export * from './reports.service';
+export * from './year-param';
