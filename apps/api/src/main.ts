@@ -1,26 +1,11 @@
 import 'reflect-metadata';
-import { loadConfigOrExit, nestLogLevels, startEmbeddedPostgres, takeOverSignals, type AppConfig, type EmbeddedDatabase } from '@app/core';
+import { embeddedApplicationDatabase, loadConfigOrExit, nestLogLevels, startEmbeddedPostgres, takeOverSignals, type AppConfig, type EmbeddedDatabase } from '@app/core';
 import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_USERS, prepareDatabase } from '@app/database';
 import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApiApp } from './app';
 
-const EMBEDDED_DATABASE = 'ngo_tracker';
-
-/** Creates the application database on the embedded server when it is missing. */
-async function embeddedDatabaseUrl(embedded: EmbeddedDatabase): Promise<string> {
-  const client = new Client({ connectionString: embedded.url });
-  await client.connect();
-  try {
-    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [EMBEDDED_DATABASE]);
-    if (!found.rowCount) await client.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`);
-  } finally {
-    await client.end();
-  }
-  return embedded.urlFor(EMBEDDED_DATABASE);
-}
 
 async function printWelcome(config: AppConfig, listenHost: string, ds: DataSource, demo: boolean): Promise<void> {
   const host = ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(listenHost) ? 'localhost' : listenHost;
@@ -69,7 +54,7 @@ async function main(): Promise<void> {
     embedded = await startEmbeddedPostgres({ dir, log: (m) => pgLogger.debug(m) });
     takeOverSignals();
     logger.log(`embedded PostgreSQL ${embedded.reused ? 'reused' : 'started'} on port ${embedded.port}`);
-    databaseUrl = await embeddedDatabaseUrl(embedded);
+    databaseUrl = await embeddedApplicationDatabase(embedded);
   }
 
   let app: Awaited<ReturnType<typeof createApiApp>> | undefined;

