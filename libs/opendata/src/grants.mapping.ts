@@ -16,7 +16,7 @@ export interface FrozenNgo {
   regon: string | null;
 }
 
-/** One row of a revision's task list with the programme it was funded under (joined live: the row does not freeze it). */
+/** One row of a revision's task list with the programme it was funded under, both as frozen at publication. */
 export interface GrantSource {
   taskId: string;
   title: string;

@@ -1,3 +1,4 @@
+import { matchesIfNoneMatch } from '@app/site';
 import { NotFound, Public } from '@app/core';
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiNotModifiedResponse, ApiOkResponse, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
@@ -8,19 +9,6 @@ import { OpenDataService } from './opendata.service';
 
 /** A published revision never changes; five minutes in any cache is harmless, and the ETag revalidates it after. */
 export const GRANTS_CACHE_CONTROL = 'public, max-age=300';
-
-/**
- * Whether a GET may answer 304 (RFC 9110 §13.1.2): If-None-Match is "*" or lists the current
- * tag, compared weakly (a W/ prefix is ignored).
- */
-export function matchesIfNoneMatch(header: string | string[] | undefined, etag: string): boolean {
-  if (header === undefined) return false;
-  const value = Array.isArray(header) ? header.join(',') : header;
-  if (value.trim() === '*') return true;
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
-  const current = opaque(etag);
-  return value.split(',').some((tag) => opaque(tag) === current);
-}
 
 @ApiTags('open data')
 @Controller('public')

@@ -5,3 +5,4 @@ export * from './site.module';
 export { PAGE_CSP } from './templates';
 export * from './site.routes';
 export * from './site.service';
+export { matchesIfNoneMatch } from './http-cache';
