@@ -1,8 +1,8 @@
 import AxeBuilder from '@axe-core/playwright';
 import { prepareDatabase } from '@app/database';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createTestApp, createTestDatabase, testConfig, type TestApp } from '../utils/test-app';
-import { launchChromium } from './setup/chromium';
+import { launchTestBrowser, type TestBrowser } from './setup/chromium';
 
 interface Summary {
   tasks: { count: number; granted: string };
@@ -24,15 +24,13 @@ const spaces = (text: string) => text.replace(/\s+/gu, ' ').trim();
 
 /** Real: the demo's published 2019 report page, served by the API and read in Debian's Chromium. */
 describe('the public report page in Chromium', () => {
-  let browser: Browser;
+  let browser: TestBrowser;
   let t: TestApp;
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let summary: Summary;
   let url: string;
 
   beforeAll(async () => {
-    // first, since a missing Chromium is installed here (about half a minute)
-    browser = await launchChromium();
     db = await createTestDatabase();
     await prepareDatabase(db.url, testConfig({ adminEmail: undefined, adminPassword: undefined }), true);
     t = await createTestApp({}, { databaseUrl: db.url });
@@ -40,7 +38,8 @@ describe('the public report page in Chromium', () => {
     expect(open.status).toBe(200);
     summary = open.body.summary;
     url = `${t.url}/krakow/reports/2019`;
-    // a missing Chromium is installed first: allow for the download
+    // last, so that the browser is not left idle while the data is prepared; a missing Chromium is installed here first (about half a minute)
+    browser = await launchTestBrowser();
   }, 300_000);
   afterAll(async () => {
     await browser?.close();
@@ -50,7 +49,7 @@ describe('the public report page in Chromium', () => {
 
   /** The page in a context of its own (axe-core needs one made by browser.newContext()); closing the page closes both. */
   async function open(viewport = { width: 1280, height: 900 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'pl-PL' });
+    const context = await (await browser.browser()).newContext({ viewport, locale: 'pl-PL' });
     const page = await context.newPage();
     page.once('close', () => void context.close());
     const response = await page.goto(url);

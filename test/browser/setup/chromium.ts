@@ -64,8 +64,44 @@ export async function ensureChromium(): Promise<string> {
   return CHROMIUM_PATH;
 }
 
-/** Chromium started by playwright-core, installing it first where missing. */
-export async function launchChromium(): Promise<Browser> {
+/**
+ * Chromium for one test file, started by playwright-core (installing it first where missing).
+ *
+ * A CI run once failed every browser test on "Target page, context or browser has been closed",
+ * the browser's log ending in "<gracefully close start>" a fraction of a second after launch, a
+ * failure no local run reproduced. So a start that fails is tried again (three times in all, each
+ * failure written to stderr with Playwright's browser log), and `browser()` starts a new browser
+ * when the last one went away, saying so; a test still fails when a page it is reading closes.
+ */
+export interface TestBrowser {
+  browser(): Promise<Browser>;
+  close(): Promise<void>;
+}
+
+const LAUNCH_ATTEMPTS = 3;
+
+export async function launchTestBrowser(): Promise<TestBrowser> {
   const executablePath = await ensureChromium();
-  return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  const launch = async (): Promise<Browser> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+      } catch (error) {
+        process.stderr.write(`browser tests: starting Chromium failed (attempt ${attempt} of ${LAUNCH_ATTEMPTS}): ${(error as Error).message}\n`);
+        if (attempt >= LAUNCH_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+      }
+    }
+  };
+  let current = await launch();
+  return {
+    async browser() {
+      if (!current.isConnected()) {
+        process.stderr.write('browser tests: Chromium went away between tests; starting it again\n');
+        current = await launch();
+      }
+      return current;
+    },
+    close: () => current.close(),
+  };
 }
