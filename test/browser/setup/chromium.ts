@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser } from 'playwright-core';
 
 /**
@@ -89,7 +90,7 @@ export async function launchTestBrowser(): Promise<TestBrowser> {
       } catch (error) {
         process.stderr.write(`browser tests: starting Chromium failed (attempt ${attempt} of ${LAUNCH_ATTEMPTS}): ${(error as Error).message}\n`);
         if (attempt >= LAUNCH_ATTEMPTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+        await sleep(1000 * attempt);
       }
     }
   };
