@@ -8,7 +8,7 @@ export class ReportListItem {
   @ApiProperty({ format: 'date-time' }) compiledAt: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) publishedAt: string | null;
   @ApiProperty({ type: 'integer', description: 'The newest published revision, from 1; 0 before the first publication' }) revision: number;
-  @ApiProperty({ description: 'SHA-256 (hex) of the canonical JSON of the newest compile\'s summary' }) contentHash: string;
+  @ApiProperty({ description: 'SHA-256 (lowercase hex) of the RFC 8785 (JCS) canonical JSON of the newest compile\'s summary, in UTF-8' }) contentHash: string;
   @ApiProperty({ description: 'After 31 May of the next year with no revision published' }) overdue: boolean;
 }
 
