@@ -1,5 +1,5 @@
 import { withNipCheckDigit, withRegonCheckDigit } from '@app/core';
-import { insertUser, type PasswordHasher } from '@app/identity';
+import { insertUser } from '@app/identity';
 import type { LegalForm } from '@app/ngos';
 import { SMALL_GRANT_MAX, SMALL_GRANT_MAX_DAYS, SMALL_GRANT_YEARLY_MAX } from '@app/tasks';
 import { createHash } from 'node:crypto';
@@ -17,6 +17,7 @@ import type { EntityManager } from 'typeorm';
  * seeded generator, ids included (UUIDv5 of the municipality's TERYT code and the row), so every
  * first start writes the same data and the 2019 report always hashes to the same contentHash.
  */
+/** The demo accounts' password on the embedded database only; elsewhere each gets a random one (see firstStart). */
 export const DEMO_PASSWORD = 'krakow-demo-2019';
 export const DEMO_ADMIN_EMAIL = 'admin@krakow.example';
 /** The year whose report the demo publishes on first start. */
@@ -822,7 +823,8 @@ export function demoDataset(): DemoDataset {
   return dataset;
 }
 
-export async function loadDemoData(em: EntityManager, municipalityId: string, hasher: PasswordHasher): Promise<void> {
+/** `passwordHashOf` gives the hash of each demo account's password (DEMO_USERS), made before the transaction. */
+export async function loadDemoData(em: EntityManager, municipalityId: string, passwordHashOf: (email: string) => string): Promise<void> {
   const { ngos, tasks, activities, commissions } = demoDataset();
   const [{ teryt }]: Array<{ teryt: string }> = await em.query('SELECT teryt FROM municipalities WHERE id = $1', [municipalityId]);
   const id = (kind: string, n: number | string) => uuidV5(`${teryt}/${kind}/${n}`);
@@ -950,8 +952,7 @@ export async function loadDemoData(em: EntityManager, municipalityId: string, ha
     presence.map((p) => p[1]),
   ]);
 
-  const passwordHash = await hasher.hash(DEMO_PASSWORD);
   for (const user of DEMO_USERS) {
-    await insertUser(em, { municipalityId, email: user.email, passwordHash, role: user.role, ngoId: user.role === 'ngo' ? ngoIds[0] : null, platformAdmin: false });
+    await insertUser(em, { municipalityId, email: user.email, passwordHash: passwordHashOf(user.email), role: user.role, ngoId: user.role === 'ngo' ? ngoIds[0] : null, platformAdmin: false });
   }
 }

@@ -1,3 +1,4 @@
+import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from '@app/core';
 import { UsageError } from './errors';
 import { passwordProblem } from './values';
 
@@ -46,7 +47,8 @@ function promptHidden(question: string): Promise<string> {
 
 /**
  * The password of a new account: from --password, from stdin with --password-stdin, or typed
- * twice at a terminal prompt when neither is given. The API's rules apply (8–200 characters);
+ * twice at a terminal prompt when neither is given. The API's rules apply (8–200 characters, not
+ * one of the most common passwords);
  * a password that breaks them is a usage error.
  */
 export async function readPassword(o: PasswordOptions): Promise<string> {
@@ -59,13 +61,18 @@ export async function readPassword(o: PasswordOptions): Promise<string> {
     else password = (await readAll(process.stdin)).replace(/\r?\n$/, '');
   } else if (process.stdin.isTTY) {
     password = await promptHidden('Password: ');
-    const problem = passwordProblem(password);
+    const problem = newPasswordProblem(password);
     if (problem) throw new UsageError(`the password ${problem}`);
     if ((await promptHidden('Repeat the password: ')) !== password) throw new UsageError('the two passwords differ');
   } else {
     throw new UsageError(`no password: pipe it in with ${o.flag}-stdin (or give ${o.flag} <password>)`);
   }
-  const problem = passwordProblem(password);
+  const problem = newPasswordProblem(password);
   if (problem) throw new UsageError(`the password ${problem}`);
   return password;
+}
+
+/** The API's rules for a password being set: the length and characters, and not a common password. */
+function newPasswordProblem(password: string): string | null {
+  return passwordProblem(password) ?? (isCommonPassword(password) ? COMMON_PASSWORD_MESSAGE : null);
 }

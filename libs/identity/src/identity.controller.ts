@@ -1,11 +1,11 @@
 import { CurrentActor, PageQuery, Permit, PlatformAdminOnly, Public, UuidParam, type Actor } from '@app/core';
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { AuthService } from './auth.service';
 import { LoginDto, TokenView } from './dto/auth.dto';
 import { CreatedMunicipalityView, CreateMunicipalityDto, MunicipalityView } from './dto/municipality.dto';
-import { CreateUserDto, MeView, UserPage, UserView } from './dto/user.dto';
+import { ChangePasswordDto, CreateUserDto, MeView, UpdateUserDto, UserPage, UserView } from './dto/user.dto';
 import { MunicipalitiesService } from './municipalities.service';
 import { LOGIN_ROUTE_CONFIG } from './login-rate-limit';
 import { UsersService } from './users.service';
@@ -20,9 +20,17 @@ export class AuthController {
   @RouteConfig(LOGIN_ROUTE_CONFIG) // throttled: see login-rate-limit.ts
   @HttpCode(200)
   @ApiOkResponse({ type: TokenView })
-  @ApiTooManyRequestsResponse({ description: 'Too many sign-in attempts' })
+  @ApiTooManyRequestsResponse({ description: 'Too many sign-in attempts, or the account\'s back-off after failed ones (Retry-After)' })
   login(@Body() dto: LoginDto): Promise<TokenView> {
     return this.auth.login(dto);
+  }
+
+  @Post('logout')
+  @Permit('signed-in')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Every token of the user issued so far is refused from now on' })
+  logout(@CurrentActor() actor: Actor): Promise<void> {
+    return this.auth.logout(actor);
   }
 }
 
@@ -36,6 +44,16 @@ export class MeController {
   @ApiOkResponse({ type: MeView })
   me(@CurrentActor() actor: Actor): Promise<MeView> {
     return this.users.me(actor);
+  }
+
+  @Post('password')
+  @Permit('signed-in')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Changed; every token of the user issued so far is refused from now on' })
+  @ApiUnprocessableEntityResponse({ description: 'The current password is wrong' })
+  @ApiTooManyRequestsResponse({ description: 'The account\'s back-off after failed attempts (Retry-After)' })
+  changePassword(@CurrentActor() actor: Actor, @Body() dto: ChangePasswordDto): Promise<void> {
+    return this.users.changePassword(actor, dto);
   }
 }
 
@@ -61,9 +79,17 @@ export class UsersController {
   @Post()
   @Permit('users.manage')
   @ApiCreatedResponse({ type: UserView })
-  @ApiConflictResponse({ description: 'The email is used already' })
+  @ApiConflictResponse({ description: 'The email is used already in this municipality' })
   create(@CurrentActor() actor: Actor, @Body() dto: CreateUserDto): Promise<UserView> {
     return this.users.create(actor, dto);
+  }
+
+  @Patch(':id')
+  @Permit('users.manage')
+  @ApiOkResponse({ type: UserView })
+  @ApiConflictResponse({ description: 'The version is stale' })
+  update(@CurrentActor() actor: Actor, @UuidParam() id: string, @Body() dto: UpdateUserDto): Promise<UserView> {
+    return this.users.update(actor, id, dto);
   }
 }
 

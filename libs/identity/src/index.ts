@@ -4,3 +4,4 @@ export * from './user.entity';
 export * from './password-hasher';
 export * from './municipalities';
 export * from './login-rate-limit';
+export * from './login-backoff';

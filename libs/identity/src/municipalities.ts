@@ -2,7 +2,7 @@ import { recordAudit, type AuditActor } from '@app/audit';
 import { Conflict, isUniqueViolation } from '@app/core';
 import type { EntityManager } from 'typeorm';
 import { MunicipalityEntity } from './municipality.entity';
-import { UserEntity } from './user.entity';
+import { UserEntity, type NewUser } from './user.entity';
 
 export interface NewMunicipality {
   name: string;
@@ -35,11 +35,12 @@ export async function createMunicipalityWithAdmin(em: EntityManager, m: NewMunic
   return { municipality, admin: user };
 }
 
-export async function insertUser(em: EntityManager, values: Omit<UserEntity, 'id' | 'createdAt'>, emailField = 'email'): Promise<UserEntity> {
+/** A new user; 409 only when the email is taken in the same municipality (emails are unique per municipality, so nothing is told about others). */
+export async function insertUser(em: EntityManager, values: NewUser, emailField = 'email'): Promise<UserEntity> {
   try {
     return await em.save(em.create(UserEntity, { ...values, email: values.email.toLowerCase() }));
   } catch (error) {
-    if (isUniqueViolation(error, 'users_email_key')) throw new Conflict(`A user with the email ${values.email} exists already`, [{ field: emailField, message: 'is already used by another user' }]);
+    if (isUniqueViolation(error, 'users_municipality_email_key')) throw new Conflict(`A user with the email ${values.email} exists already`, [{ field: emailField, message: 'is already used by another user' }]);
     throw error;
   }
 }

@@ -20,8 +20,6 @@ export interface TokenClaims {
   role: Role;
   ngo: string | null;
   pa: boolean;
-}
-
-export function actorFromClaims(claims: TokenClaims): Actor {
-  return { userId: claims.sub, email: claims.email, municipalityId: claims.mun, role: claims.role, ngoId: claims.ngo, platformAdmin: claims.pa };
+  /** users.token_version when the token was issued: a token whose version is no longer the user's is refused. */
+  tv: number;
 }

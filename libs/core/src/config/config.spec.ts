@@ -52,6 +52,31 @@ describe('configuration', () => {
     expect(() => loadConfig(env)).toThrow(name);
   });
 
+  it('refuses ADMIN_PASSWORD when it is one of the most common passwords', () => {
+    expect(() => loadConfig({ ADMIN_EMAIL: 'a@b.example', ADMIN_PASSWORD: 'password123' })).toThrow('ADMIN_PASSWORD is one of the most common passwords');
+    expect(() => loadConfig({ ADMIN_EMAIL: 'a@b.example', ADMIN_PASSWORD: 'Qwerty123' })).toThrow(ConfigError);
+  });
+
+  describe('token keys', () => {
+    const key = 'k'.repeat(32);
+    const url = 'postgres://u@db.example/app';
+
+    it('makes the API refuse to start on DATABASE_URL without JWT_SECRET, saying why', () => {
+      expect(() => loadConfig({ DATABASE_URL: url }, { signsTokens: true })).toThrow(ConfigError);
+      expect(() => loadConfig({ DATABASE_URL: url }, { signsTokens: true })).toThrow(/JWT_SECRET must be set when DATABASE_URL is set[\s\S]*embedded demo/);
+      expect(loadConfig({ DATABASE_URL: url, JWT_SECRET: key }, { signsTokens: true }).jwtSecret).toBe(key);
+      // the embedded database keeps its generated key; processes that sign nothing (worker, CLI) need none
+      expect(loadConfig({}, { signsTokens: true }).jwtSecret).toBeUndefined();
+      expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    });
+
+    it('reads JWT_SECRET_PREVIOUS, which needs JWT_SECRET and the same length', () => {
+      expect(loadConfig({ JWT_SECRET: key, JWT_SECRET_PREVIOUS: 'p'.repeat(40) })).toMatchObject({ jwtSecret: key, jwtSecretPrevious: 'p'.repeat(40) });
+      expect(() => loadConfig({ JWT_SECRET_PREVIOUS: 'p'.repeat(40) })).toThrow('JWT_SECRET_PREVIOUS needs JWT_SECRET');
+      expect(() => loadConfig({ JWT_SECRET: key, JWT_SECRET_PREVIOUS: 'short' })).toThrow('JWT_SECRET_PREVIOUS must be at least 32 characters long');
+    });
+  });
+
   it('maps LOG_LEVEL to Nest levels', () => {
     expect(nestLogLevels('silent')).toBe(false);
     expect(nestLogLevels('warn')).toEqual(['fatal', 'error', 'warn']);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsInt, IsNotIn, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy, validateSync } from 'class-validator';
 import { CronTime } from 'cron';
+import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from '../auth/common-passwords';
 
 const bool = () => Transform(({ value }) => (value === undefined || value === '' ? undefined : ['true', '1', 'yes'].includes(String(value).toLowerCase()) ? true : ['false', '0', 'no'].includes(String(value).toLowerCase()) ? false : value));
 const int = () => Transform(({ value }) => (value === undefined || value === '' ? undefined : /^\d+$/.test(String(value)) ? Number(value) : value));
@@ -43,6 +44,7 @@ class Env {
   @int() @IsOptional() @IsInt() @Min(0) @Max(65535) PORT?: number;
   @str() @IsOptional() @IsString() HOST?: string;
   @str() @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' }) DATABASE_URL?: string;
+  @str() @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_MIGRATION_URL must be a postgres:// URL' }) DATABASE_MIGRATION_URL?: string;
   @int() @IsOptional() @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE?: number;
   @int() @IsOptional() @IsInt() @Min(0) @Max(600_000) DATABASE_QUERY_TIMEOUT?: number;
   @str() @IsOptional() @IsString() DATA_DIR?: string;
@@ -50,6 +52,7 @@ class Env {
   // the same rules as passwords given to the API, so the first admin can always sign in
   @str() @IsOptional() @IsString() @MinLength(8, { message: 'ADMIN_PASSWORD must be at least 8 characters long' }) @MaxLength(200, { message: 'ADMIN_PASSWORD must be at most 200 characters long' })
   @Matches(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, { message: 'ADMIN_PASSWORD must not contain control characters' })
+  @ValidateBy({ name: 'notCommonPassword', validator: { validate: (v) => typeof v !== 'string' || !isCommonPassword(v), defaultMessage: () => `ADMIN_PASSWORD ${COMMON_PASSWORD_MESSAGE}` } })
   ADMIN_PASSWORD?: string;
   @str() @IsOptional() @IsString() @MaxLength(200) MUNICIPALITY_NAME?: string;
   @str() @IsOptional() @Matches(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'MUNICIPALITY_SLUG must be lowercase letters, digits and dashes' })
@@ -62,6 +65,7 @@ class Env {
   @str() @IsOptional() @IsCronExpression('REPORT_OPEN_CRON') REPORT_OPEN_CRON?: string;
   @str() @IsOptional() @IsTimeZone('JOBS_TIME_ZONE') JOBS_TIME_ZONE?: string;
   @str() @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters long' }) JWT_SECRET?: string;
+  @str() @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET_PREVIOUS must be at least 32 characters long' }) JWT_SECRET_PREVIOUS?: string;
   @int() @IsOptional() @IsInt() @Min(60) @Max(7 * 24 * 3600) TOKEN_TTL?: number;
   @int() @IsOptional() @IsInt() @Min(1) @Max(10_000) LOGIN_RATE_LIMIT?: number;
   @str() @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string;
@@ -76,6 +80,8 @@ export interface AppConfig {
   /** Unset: 127.0.0.1 with the embedded database (a demo must not face the network), else 0.0.0.0. */
   host?: string;
   databaseUrl?: string;
+  /** The schema owner's connection: migrations and the first-start bootstrap run through it, the application on databaseUrl. */
+  databaseMigrationUrl?: string;
   databasePoolSize: number;
   /** Client-side limit on one API query, in ms (0: none). */
   databaseQueryTimeoutMs: number;
@@ -93,6 +99,8 @@ export interface AppConfig {
   /** The time zone the scheduler's cron expressions are read in. */
   jobsTimeZone: string;
   jwtSecret?: string;
+  /** A retired JWT_SECRET: tokens it signed are still accepted (never used to sign), so a key can be rotated without signing everyone out. */
+  jwtSecretPrevious?: string;
   tokenTtlSeconds: number;
   loginRateLimitPerMinute: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -106,8 +114,17 @@ export class ConfigError extends Error {
   }
 }
 
+export interface ConfigPurpose {
+  /**
+   * The process signs access tokens (the API): with DATABASE_URL it needs JWT_SECRET. The key
+   * generated into the database is for the embedded demo only; a deployment keeps its key
+   * outside the database it protects, and can rotate it (JWT_SECRET_PREVIOUS).
+   */
+  signsTokens?: boolean;
+}
+
 /** Validates the environment at boot; a bad value stops the process with a clear message. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: ConfigPurpose = {}): AppConfig {
   const parsed = plainToInstance(Env, { ...env });
   const errors = validateSync(parsed, { whitelist: false, skipMissingProperties: false });
   if (errors.length) {
@@ -116,10 +133,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if ((parsed.ADMIN_EMAIL === undefined) !== (parsed.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError(['ADMIN_EMAIL and ADMIN_PASSWORD must be set together']);
   }
+  if (parsed.JWT_SECRET_PREVIOUS !== undefined && parsed.JWT_SECRET === undefined) {
+    throw new ConfigError(['JWT_SECRET_PREVIOUS needs JWT_SECRET: the previous key only verifies tokens, JWT_SECRET signs them']);
+  }
+  if (purpose.signsTokens && parsed.DATABASE_URL !== undefined && parsed.JWT_SECRET === undefined) {
+    throw new ConfigError(['JWT_SECRET must be set when DATABASE_URL is set (at least 32 random characters, e.g. `openssl rand -base64 48`): the generated key is for the embedded demo database only']);
+  }
+  if (parsed.DATABASE_MIGRATION_URL && !parsed.DATABASE_URL) {
+    throw new ConfigError(['DATABASE_MIGRATION_URL needs DATABASE_URL (the runtime role\'s connection) to be set too']);
+  }
   return {
     port: parsed.PORT ?? 3000,
     host: parsed.HOST,
     databaseUrl: parsed.DATABASE_URL,
+    databaseMigrationUrl: parsed.DATABASE_MIGRATION_URL,
     databasePoolSize: parsed.DATABASE_POOL_SIZE ?? 10,
     databaseQueryTimeoutMs: parsed.DATABASE_QUERY_TIMEOUT ?? 3500,
     dataDir: parsed.DATA_DIR ?? '.data',
@@ -136,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     reportOpenCron: parsed.REPORT_OPEN_CRON ?? '0 3 1 1 *',
     jobsTimeZone: parsed.JOBS_TIME_ZONE ?? 'Europe/Warsaw',
     jwtSecret: parsed.JWT_SECRET,
+    jwtSecretPrevious: parsed.JWT_SECRET_PREVIOUS,
     tokenTtlSeconds: parsed.TOKEN_TTL ?? 8 * 3600,
     loginRateLimitPerMinute: parsed.LOGIN_RATE_LIMIT ?? 10,
     logLevel: (parsed.LOG_LEVEL as AppConfig['logLevel']) ?? 'info',
@@ -170,10 +198,10 @@ export function nestLogLevels(level: AppConfig['logLevel']): NestLevel[] | false
  * A program's configuration at start: `.env` in the working directory (when there is one) under
  * the environment, checked; a bad value ends the process with its message and exit code 2.
  */
-export function loadConfigOrExit(): AppConfig {
+export function loadConfigOrExit(purpose: ConfigPurpose = {}): AppConfig {
   if (existsSync('.env')) process.loadEnvFile('.env');
   try {
-    return loadConfig();
+    return loadConfig(process.env, purpose);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

@@ -4,6 +4,8 @@ import { ApiProperty } from '@nestjs/swagger';
 export class LoginDto {
   @EmailField({ example: 'official@krakow.example' }) email: string;
   @StringField({ maxLength: 200, trim: false, example: 'krakow-demo-2019' }) password: string;
+  @StringField({ optional: true, maxLength: 100, description: 'The municipality\'s slug: needed only when the email has accounts with this same password in several municipalities', example: 'krakow' })
+  municipality?: string;
 }
 
 export class TokenView {

@@ -2,11 +2,11 @@ import { EmailField, RESERVED_SLUGS, StringField, TerytField } from '@app/core';
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsNotIn, IsObject, ValidateNested } from 'class-validator';
-import { PASSWORD_RULES } from './user.dto';
+import { NewPasswordField } from './user.dto';
 
 export class MunicipalityAdminDto {
   @EmailField() email: string;
-  @StringField({ ...PASSWORD_RULES }) password: string;
+  @NewPasswordField() password: string;
 }
 
 export class CreateMunicipalityDto {
