@@ -2,6 +2,9 @@ import { Foundation1795946400000 } from './1795946400000-Foundation';
 import { SeedSpheres1795946400001 } from './1795946400001-SeedSpheres';
 import { CooperationRecords1795946400002 } from './1795946400002-CooperationRecords';
 import { Reports1795946400003 } from './1795946400003-Reports';
+import { AccountSecurity1796000000003 } from './1796000000003-AccountSecurity';
+import { CanonicalReportHashes1796000000001 } from './1796000000001-CanonicalReportHashes';
+import { AuditRoles1796000000004 } from './1796000000004-AuditRoles';
 
 /** Every migration, in order. A new migration is added here as well as in its file. */
-export const migrations = [Foundation1795946400000, SeedSpheres1795946400001, CooperationRecords1795946400002, Reports1795946400003];
+export const migrations = [Foundation1795946400000, SeedSpheres1795946400001, CooperationRecords1795946400002, Reports1795946400003, CanonicalReportHashes1796000000001, AccountSecurity1796000000003, AuditRoles1796000000004];

@@ -1,7 +1,7 @@
 import type { Actor } from '@app/core';
 import type { EntityManager } from 'typeorm';
 
-export const AUDIT_ACTIONS = ['create', 'update', 'archive', 'end', 'publish', 'compile', 'export', 'import'] as const;
+export const AUDIT_ACTIONS = ['create', 'update', 'archive', 'end', 'publish', 'compile', 'export', 'import', 'rehash'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export const AUDIT_ENTITIES = ['municipality', 'user', 'ngo', 'program', 'task', 'activity', 'commission', 'member', 'meeting', 'report'] as const;

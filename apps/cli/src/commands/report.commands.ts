@@ -47,9 +47,10 @@ export async function publishReport(session: Session, year: number, contentHash:
 }
 
 function verificationLine(m: Municipality, v: AuditVerification): string {
-  if (v.valid) return `audit trail of ${m.slug}: valid, ${v.entries} entries`;
+  const head = `head: seq ${v.headSeq}, hash ${v.headHash ?? 'none'}`;
+  if (v.valid) return `audit trail of ${m.slug}: valid, ${v.entries} entries; ${head}`;
   const broken = v.firstBroken!;
-  return `audit trail of ${m.slug}: BROKEN, ${v.entries} entries; first broken: seq ${broken.seq}${broken.id ? ` (id ${broken.id})` : ''}, ${broken.reason}`;
+  return `audit trail of ${m.slug}: BROKEN, ${v.entries} entries; first broken: seq ${broken.seq}${broken.id ? ` (id ${broken.id})` : ''}, ${broken.reason}; ${head}`;
 }
 
 /** audit:verify — recomputes the hash chain of one municipality's trail (or of all with `all`); a broken chain exits 1. */

@@ -45,4 +45,7 @@ export class AuditVerification {
   @ApiProperty() valid: boolean;
   @ApiProperty({ type: 'integer' }) entries: number;
   @ApiProperty({ type: BrokenEntryView, nullable: true }) firstBroken: BrokenEntryView | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The hash of the chain\'s head (audit_heads): keep it outside the database (a published report, a log) to anchor the trail; null while the trail is empty' })
+  headHash: string | null;
+  @ApiProperty({ type: 'integer', description: 'The seq of the chain\'s head; 0 while the trail is empty' }) headSeq: number;
 }
