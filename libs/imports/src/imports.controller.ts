@@ -3,7 +3,8 @@ import { Controller, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiParam, ApiPayloadTooLargeResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { IMPORT_KINDS, ImportCheckView, ImportedView, ImportQuery, type ImportKind } from './dto/import.dto';
-import { ImportsService, MAX_IMPORT_ROWS } from './imports.service';
+import { ImportsService } from './imports.service';
+import { MAX_IMPORT_CELLS, MAX_IMPORT_ROWS, MAX_UNZIPPED_BYTES } from './limits';
 import { IMPORT_FILE_LIMIT, ImportUploadGuard, UploadedImport, type Upload } from './upload';
 
 @ApiTags('imports')
@@ -22,9 +23,11 @@ export class ImportsController {
   })
   @ApiCreatedResponse({ type: ImportedView, description: 'Every row imported, in one transaction' })
   @ApiOkResponse({ type: ImportCheckView, description: 'With ?dryRun=true: what an import would find; nothing is written' })
-  @ApiBadRequestResponse({ description: 'No file, not multipart, a file that is neither CSV nor XLSX or holds too many rows, an unknown kind' })
+  @ApiBadRequestResponse({ description: 'No file, not multipart, a file that is neither CSV nor XLSX, an unknown kind' })
   @ApiPayloadTooLargeResponse({ description: `A file over ${IMPORT_FILE_LIMIT / 1024 / 1024} MiB` })
-  @ApiUnprocessableEntityResponse({ description: 'A row is bad, so nothing was imported; errors[] holds { line, column, message } for every bad row' })
+  @ApiUnprocessableEntityResponse({
+    description: `A row is bad, so nothing was imported: errors[] holds { line, column, message } for every bad row. Or the file is over a limit, found while reading it (errors[] names field "file" and the rule): more than ${MAX_IMPORT_ROWS} rows (import.max-rows), more than ${MAX_IMPORT_CELLS} cells (import.max-cells), a workbook inflating past ${MAX_UNZIPPED_BYTES / 1024 / 1024} MiB (import.max-unzipped-size), a cell over 1 MiB of XML (import.max-cell-size), more than 1000 files in the workbook (import.max-zip-entries)`,
+  })
   async import(
     @CurrentActor() actor: Actor,
     @Param('kind') kind: ImportKind,

@@ -1,6 +1,8 @@
-import { ValidationFailed } from '@app/core';
+import { RuleViolation, ValidationFailed } from '@app/core';
 import ExcelJS from 'exceljs';
-import { detectDelimiter, readSheet, unzippedSize } from './sheet';
+import { xlsxParts, zip } from '../../../test/utils/zip';
+import { MAX_IMPORT_CELLS, MAX_IMPORT_ROWS, MAX_UNZIPPED_BYTES } from './limits';
+import { detectDelimiter, readSheet } from './sheet';
 
 const csv = (text: string) => readSheet(Buffer.from(text, 'utf8'), 'file.csv', 'text/csv');
 
@@ -14,6 +16,36 @@ async function fileError(promise: Promise<unknown>): Promise<string> {
   expect(first.field).toBe('file');
   return first.message;
 }
+
+/** The limit a file is over: a 422 naming `file`, with the rule's code. */
+async function limitError(promise: Promise<unknown>): Promise<{ rule?: string; message: string }> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(RuleViolation);
+  const [first] = (error as RuleViolation).errors!;
+  expect(first.field).toBe('file');
+  return { rule: first.rule, message: first.message };
+}
+
+/** Runs `work` and measures the longest the event loop went without running a 10 ms timer. */
+async function withLoopLag<T>(work: () => Promise<T>): Promise<{ lag: number; outcome: Promise<T> }> {
+  let last = performance.now();
+  let lag = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    lag = Math.max(lag, now - last);
+    last = now;
+  }, 10);
+  const outcome = work();
+  await outcome.catch(() => undefined);
+  clearInterval(timer);
+  lag = Math.max(lag, performance.now() - last);
+  return { lag, outcome };
+}
+
+const MiB = 1024 * 1024;
 
 describe('reading an import file', () => {
   it('detects the delimiter from the header line, outside quotes', () => {
@@ -60,12 +92,70 @@ describe('reading an import file', () => {
     ]);
   });
 
-  it('sums the uncompressed sizes of a ZIP from its central directory', async () => {
-    const workbook = new ExcelJS.Workbook();
-    workbook.addWorksheet('s').addRow(['x'.repeat(10_000)]);
-    const zip = Buffer.from(await workbook.xlsx.writeBuffer());
-    expect(unzippedSize(zip)).toBeGreaterThan(10_000);
-    expect(unzippedSize(Buffer.from('PK\u0003\u0004 not really a zip'))).toBeNull();
+  it('reads a hand-made XLSX: shared strings with rich text and phonetic guides, inline strings, prefixed names, cells without a reference', async () => {
+    const file = zip([
+      ...xlsxParts('<row r="1"><c r="A1" t="s"><v>0</v></c><c t="inlineStr"><is><t> legalForm </t></is></c></row><row r="3"><c r="B3" t="s"><v>1</v></c><c r="D3" t="b"><v>1</v></c></row>', {
+        sharedStrings: '<x:sst xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:si><x:t>name</x:t></x:si><x:si><x:r><x:t>Koło </x:t></x:r><x:r><x:t>Gospodyń</x:t></x:r><x:rPh><x:t>ignored</x:t></x:rPh></x:si></x:sst>',
+      }),
+    ]);
+    expect(await readSheet(file)).toEqual({ format: 'xlsx', header: ['name', 'legalForm'], rows: [{ line: 3, cells: [null, 'Koło Gospodyń', null, true] }] });
+  });
+
+  describe('limits, enforced while reading', () => {
+    it(`stops a CSV at row ${MAX_IMPORT_ROWS + 1}: 2 MiB of "a" lines (a million rows) is refused at once, the event loop free`, async () => {
+      const file = Buffer.from(`name,legalForm\n${'a\n'.repeat(MiB)}`);
+      const started = performance.now();
+      const { lag, outcome } = await withLoopLag(() => readSheet(file, 'attack.csv', 'text/csv'));
+      expect(await limitError(outcome)).toEqual({ rule: 'import.max-rows', message: `holds more than ${MAX_IMPORT_ROWS} rows; one file may hold at most ${MAX_IMPORT_ROWS}: split it` });
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect(lag).toBeLessThan(500);
+    });
+
+    it(`reads a CSV of exactly ${MAX_IMPORT_ROWS} rows`, async () => {
+      const sheet = await readSheet(Buffer.from(`name\n${'a\n'.repeat(MAX_IMPORT_ROWS)}`));
+      expect(sheet.rows).toHaveLength(MAX_IMPORT_ROWS);
+      expect(sheet.rows[MAX_IMPORT_ROWS - 1]).toEqual({ line: MAX_IMPORT_ROWS + 1, cells: ['a'] });
+    });
+
+    it(`refuses a CSV of more than ${MAX_IMPORT_CELLS} cells before the parser holds them: one line of delimiters, or blank lines`, async () => {
+      const cells = { rule: 'import.max-cells', message: `holds more than ${MAX_IMPORT_CELLS} cells; one file may hold at most ${MAX_IMPORT_CELLS}: split it` };
+      expect(await limitError(readSheet(Buffer.from(`name,legalForm\nx${','.repeat(MAX_IMPORT_CELLS)}\n`)))).toEqual(cells);
+      expect(await limitError(readSheet(Buffer.from(`name,legalForm\n${'\r\n'.repeat(MAX_IMPORT_CELLS)}`)))).toEqual(cells);
+      // delimiters inside quotes are not cells
+      const quoted = await readSheet(Buffer.from(`name\n"${','.repeat(MAX_IMPORT_CELLS)}"\n`));
+      expect(quoted.rows).toEqual([{ line: 2, cells: [','.repeat(MAX_IMPORT_CELLS)] }]);
+    });
+
+    const unzipped = { rule: 'import.max-unzipped-size', message: `expands to more than ${MAX_UNZIPPED_BYTES / MiB} MiB when unzipped; a workbook may expand to at most ${MAX_UNZIPPED_BYTES / MiB} MiB: split it` };
+    // 600 MiB of XML that holds no row to count: blank rows between runs of white space
+    const bomb = { head: '<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c></row>', unit: `<row/>${' '.repeat(MiB / 2 - 6)}`, times: 1200, tail: '' };
+
+    it('refuses an XLSX whose sheet declares that it inflates past the limit, before inflating it', async () => {
+      const file = zip(xlsxParts(bomb));
+      expect(file.length).toBeLessThan(2 * MiB);
+      const started = performance.now();
+      expect(await limitError(readSheet(file))).toEqual(unzipped);
+      expect(performance.now() - started).toBeLessThan(1000);
+    });
+
+    it('stops inflating an XLSX whose sheet declares a few bytes and inflates to 600 MiB, at the limit, the event loop free', async () => {
+      const file = zip(xlsxParts(bomb, { declaredSheetSize: 1000 }));
+      const { lag, outcome } = await withLoopLag(() => readSheet(file));
+      expect(await limitError(outcome)).toEqual(unzipped);
+      expect(lag).toBeLessThan(500);
+    }, 30_000);
+
+    it(`stops an XLSX at row ${MAX_IMPORT_ROWS + 1}, and at shared string ${MAX_IMPORT_CELLS + 1}`, async () => {
+      const rows = zip(xlsxParts({ head: '', unit: '<row><c t="inlineStr"><is><t>a</t></is></c></row>'.repeat(100), times: 1000, tail: '' }));
+      expect((await limitError(readSheet(rows))).rule).toBe('import.max-rows');
+      const strings = zip(xlsxParts('<row r="1"><c r="A1" t="s"><v>0</v></c></row>', { sharedStrings: { head: '<sst>', unit: '<si><t>x</t></si>'.repeat(1000), times: MAX_IMPORT_CELLS / 1000 + 1, tail: '</sst>' } }));
+      expect((await limitError(readSheet(strings))).rule).toBe('import.max-cells');
+    }, 30_000);
+
+    it('refuses an XLSX cell longer than the XML parser may hold', async () => {
+      const file = zip(xlsxParts({ head: '<row r="1"><c r="A1" t="inlineStr"><is><t>', unit: 'x'.repeat(MiB), times: 3, tail: '</t></is></c></row>' }));
+      expect((await limitError(readSheet(file))).rule).toBe('import.max-cell-size');
+    });
   });
 
   it('refuses, naming the file, what is neither CSV in UTF-8 nor XLSX', async () => {
@@ -75,6 +165,8 @@ describe('reading an import file', () => {
     expect(await fileError(readSheet(Buffer.from('PK\u0003\u0004garbage garbage garbage garbage')))).toBe('is not a valid XLSX workbook');
     expect(await fileError(readSheet(Buffer.from('name,legalForm'), 'ngos.xlsx'))).toBe('is not a valid XLSX workbook');
     expect(await fileError(csv('name,legalForm\n"Fundacja "Żółw"",other\n'))).toMatch(/^is not a valid CSV file: Invalid Closing Quote/);
+    expect(await fileError(csv('name,legalForm\nFundacja "Żółw",other\n'))).toBe('is not a valid CSV file: Invalid Opening Quote: a quote is found on field 0 at line 2, value is "Fundacja "');
+    expect(await fileError(csv('name,legalForm\n"Fundacja,other\n\n'))).toBe('is not a valid CSV file: Quote Not Closed: the quote opened at line 2 is never closed');
     expect(await fileError(csv('\n\n'))).toBe('holds no header row');
     expect(await fileError(csv('\nname,legalForm\n'))).toBe('must have its header (the column names) on line 1');
   });

@@ -1,4 +1,4 @@
-import { pageWindow, type Actor, type Page } from '@app/core';
+import { pageWindow, SqlWhere, type Actor, type Page } from '@app/core';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -23,16 +23,15 @@ export class JobRunsService {
 
   async list(actor: Actor, query: JobRunsQuery): Promise<Page<JobRunView>> {
     const { page, limit, offset } = pageWindow(query);
-    const where = ['municipality_id = $1'];
-    const params: unknown[] = [actor.municipalityId];
-    if (query.job) where.push(`job = $${params.push(query.job)}`);
-    if (query.outcome) where.push(`outcome = $${params.push(query.outcome)}`);
-    const filter = where.join(' AND ');
-    const [{ total }]: Array<{ total: number }> = await this.ds.query(`SELECT count(*)::int AS total FROM job_runs WHERE ${filter}`, params);
+    const where = new SqlWhere('municipality_id = ?', actor.municipalityId);
+    if (query.job) where.and('job = ?', query.job);
+    if (query.outcome) where.and('outcome = ?', query.outcome);
+    const filter = where.sql;
+    const [{ total }]: Array<{ total: number }> = await this.ds.query(`SELECT count(*)::int AS total FROM job_runs WHERE ${filter}`, where.params);
     const rows: JobRunRow[] = await this.ds.query(
       `SELECT id, run_id, job, year, started_at, finished_at, outcome, error
          FROM job_runs WHERE ${filter} ORDER BY started_at DESC, id DESC LIMIT ${limit} OFFSET ${offset}`,
-      params,
+      where.params,
     );
     return {
       items: rows.map((r) => ({

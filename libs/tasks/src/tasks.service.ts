@@ -1,5 +1,5 @@
 import { audit } from '@app/audit';
-import { definedOnly, Forbidden, inTransaction, likePattern, moneyFromDb, NotFound, pageWindow, RuleViolation, StaleVersion, updateIfVersion, ValidationFailed, type Actor, type FieldError, type Page } from '@app/core';
+import { definedOnly, Forbidden, inTransaction, likePattern, moneyFromDb, NotFound, pageWindow, RuleViolation, SqlWhere, StaleVersion, updateIfVersion, ValidationFailed, type Actor, type FieldError, type Page } from '@app/core';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -85,24 +85,18 @@ export class TasksService {
   async list(actor: Actor, query: TaskQuery): Promise<Page<TaskView>> {
     if (actor.role === 'ngo' && query.ngoId && query.ngoId !== actor.ngoId) throw new Forbidden('An NGO account may read its own NGO\'s tasks only');
     const { page, limit, offset } = pageWindow(query);
-    const where = ['t.municipality_id = $1'];
-    const params: unknown[] = [actor.municipalityId];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replaceAll('?', `$${params.length}`));
-    };
+    const where = new SqlWhere('t.municipality_id = ?', actor.municipalityId);
     const ngoId = actor.role === 'ngo' ? actor.ngoId : query.ngoId;
-    if (ngoId) add('EXISTS (SELECT 1 FROM task_ngos f WHERE f.task_id = t.id AND f.municipality_id = t.municipality_id AND f.ngo_id = ?)', ngoId);
-    if (query.year !== undefined) add('t.start_date >= make_date(?::int, 1, 1) AND t.start_date < make_date(?::int + 1, 1, 1)', query.year);
-    if (query.programId) add('t.program_id = ?', query.programId);
-    if (query.sphere) add('t.sphere = ?', query.sphere);
-    if (query.mode) add('t.mode = ?', query.mode);
-    if (query.status) add('t.status = ?', query.status);
-    if (query.department) add('t.department = ?', query.department);
-    if (query.search) add('(t.title ILIKE ? OR t.competition_ref ILIKE ?)', likePattern(query.search));
-    const filter = where.join(' AND ');
-    const [{ total }]: Array<{ total: number }> = await this.ds.query(`SELECT count(*)::int AS total FROM tasks t WHERE ${filter}`, params);
-    const rows: TaskRow[] = await this.ds.query(`${SELECT_TASK} WHERE ${filter} ORDER BY t.start_date DESC, t.title, t.id LIMIT ${limit} OFFSET ${offset}`, params);
+    if (ngoId) where.and('EXISTS (SELECT 1 FROM task_ngos f WHERE f.task_id = t.id AND f.municipality_id = t.municipality_id AND f.ngo_id = ?)', ngoId);
+    if (query.year !== undefined) where.and('t.start_date >= make_date(?::int, 1, 1) AND t.start_date < make_date(?::int + 1, 1, 1)', query.year);
+    if (query.programId) where.and('t.program_id = ?', query.programId);
+    if (query.sphere) where.and('t.sphere = ?', query.sphere);
+    if (query.mode) where.and('t.mode = ?', query.mode);
+    if (query.status) where.and('t.status = ?', query.status);
+    if (query.department) where.and('t.department = ?', query.department);
+    if (query.search) where.and('(t.title ILIKE ? OR t.competition_ref ILIKE ?)', likePattern(query.search));
+    const [{ total }]: Array<{ total: number }> = await this.ds.query(`SELECT count(*)::int AS total FROM tasks t WHERE ${where.sql}`, where.params);
+    const rows: TaskRow[] = await this.ds.query(`${SELECT_TASK} WHERE ${where.sql} ORDER BY t.start_date DESC, t.title, t.id LIMIT ${limit} OFFSET ${offset}`, where.params);
     return { items: rows.map(taskView), total, page, limit };
   }
 
