@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { MixedList } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source-options';
+import { EventBus } from './events/event-bus';
 
 export interface CoreOptions {
   config: AppConfig;
@@ -15,7 +16,7 @@ export interface CoreOptions {
 
 /**
  * What every process shares: the validated configuration (also readable through
- * @nestjs/config's ConfigService as `app`) and the database connection pool.
+ * @nestjs/config's ConfigService as `app`), the database connection pool and the EventBus.
  */
 @Global()
 @Module({})
@@ -40,8 +41,8 @@ export class CoreModule {
           }),
         }),
       ],
-      providers: [{ provide: APP_CONFIG, inject: [ConfigService], useFactory: (config: ConfigService) => config.get<AppConfig>('app') }],
-      exports: [APP_CONFIG],
+      providers: [{ provide: APP_CONFIG, inject: [ConfigService], useFactory: (config: ConfigService) => config.get<AppConfig>('app') }, EventBus],
+      exports: [APP_CONFIG, EventBus],
     };
   }
 }

@@ -1,7 +1,6 @@
 import { NotFound } from '@app/core';
-import { TASK_LIST_SQL, type RevisionTask, type Summary } from '@app/reports';
+import { ReportRevisions, type StreamedTask, type Summary } from '@app/reports';
 import type pg from 'pg';
-import QueryStream from 'pg-query-stream';
 import type { ExportRevision, ExportTask, ReportExportMeta, ReportExportSource } from './export-types';
 
 /**
@@ -12,70 +11,27 @@ import type { ExportRevision, ExportTask, ReportExportMeta, ReportExportSource }
  */
 const CURSOR_BATCH = 100;
 
-interface TaskRow {
-  position: number;
-  task_id: string;
-  title: string;
-  sphere: string;
-  mode: string;
-  form: string;
-  department: string;
-  competition_ref: string | null;
-  amount_requested: string | null;
-  amount_granted: string;
-  amount_settled: string | null;
-  start_date: string;
-  end_date: string;
-  status: string;
-  beneficiaries: number | null;
-  ngos: RevisionTask['ngos'] | null;
-  program_id: string;
-  program_title: string;
-}
-
-const TASK_COLUMNS = `position, task_id, title, sphere, mode, form, department, competition_ref,
-  amount_requested, amount_granted, amount_settled, start_date, end_date, status, beneficiaries, ngos, program_id, program_title`;
-
-/** A published revision's frozen transparency table. ($1 municipality, $2 year, $3 revision) */
-const REVISION_TASKS_SQL = `
-  SELECT ${TASK_COLUMNS} FROM report_revision_tasks
-   WHERE municipality_id = $1 AND year = $2 AND revision = $3
-   ORDER BY position`;
-
-/** The live task list, as the next publication would freeze it. ($1 municipality, $2 year) */
-const DRAFT_TASKS_SQL = `SELECT ${TASK_COLUMNS} FROM (${TASK_LIST_SQL}) l ORDER BY position`;
-
-function exportTask(r: TaskRow): ExportTask {
+function exportTask(r: StreamedTask): ExportTask {
   return {
     position: r.position,
-    taskId: r.task_id,
+    taskId: r.taskId,
     title: r.title,
     sphere: r.sphere,
     mode: r.mode,
     form: r.form,
     department: r.department,
-    competitionRef: r.competition_ref,
-    amountRequested: r.amount_requested,
-    amountGranted: r.amount_granted,
-    amountSettled: r.amount_settled,
-    startDate: r.start_date,
-    endDate: r.end_date,
+    competitionRef: r.competitionRef,
+    amountRequested: r.amountRequested,
+    amountGranted: r.amountGranted,
+    amountSettled: r.amountSettled,
+    startDate: r.startDate,
+    endDate: r.endDate,
     status: r.status,
     beneficiaries: r.beneficiaries,
     ngos: (r.ngos ?? []).map((n) => ({ id: n.id, name: n.name, krs: n.krs ?? null, nip: n.nip ?? null, regon: n.regon ?? null })),
-    programId: r.program_id,
-    programTitle: r.program_title,
+    programId: r.programId,
+    programTitle: r.programTitle,
   };
-}
-
-/** Streams the rows of `sql` through a cursor on `client`: CURSOR_BATCH rows in memory at a time, never the whole list. */
-async function* cursor(client: pg.ClientBase, sql: string, params: unknown[]): AsyncGenerator<ExportTask> {
-  const stream = client.query(new QueryStream(sql, params, { batchSize: CURSOR_BATCH }));
-  try {
-    for await (const row of stream as AsyncIterable<TaskRow>) yield exportTask(row);
-  } finally {
-    stream.destroy();
-  }
 }
 
 /**
@@ -88,6 +44,7 @@ export async function openReportSource(client: pg.ClientBase, municipalityId: st
   const { rows: places } = await client.query<{ slug: string; name: string; teryt: string }>(`SELECT slug, name, teryt FROM municipalities WHERE id = $1`, [municipalityId]);
   if (!places.length) throw new NotFound('municipality', municipalityId);
   const municipality = places[0];
+  const revisions = new ReportRevisions(client);
 
   if (revision === 'draft') {
     const { rows } = await client.query<{ compiled_at: Date; content_hash: string; summary: Summary }>(
@@ -106,26 +63,20 @@ export async function openReportSource(client: pg.ClientBase, municipalityId: st
       contentHash: r.content_hash,
       summary: r.summary,
     };
-    return { meta, tasks: () => cursor(client, DRAFT_TASKS_SQL, [municipalityId, year]) };
+    return { meta, tasks: () => revisions.streamDraftTasks(municipalityId, year, CURSOR_BATCH, exportTask) };
   }
 
-  const { rows } = await client.query<{ revision: number; published_at: Date; compiled_at: Date; content_hash: string; summary: Summary }>(
-    `SELECT revision, published_at, compiled_at, content_hash, summary FROM report_revisions
-      WHERE municipality_id = $1 AND year = $2 AND ($3::int IS NULL OR revision = $3::int)
-      ORDER BY revision DESC LIMIT 1`,
-    [municipalityId, year, revision === 'newest' ? null : revision],
-  );
-  if (!rows.length) throw new NotFound(revision === 'newest' ? 'published report' : `revision ${revision} of the report`, String(year));
-  const [r] = rows;
+  const r = await revisions.revision(['revision', 'publishedAt', 'compiledAt', 'contentHash', 'summary'], municipalityId, year, revision);
+  if (!r) throw new NotFound(revision === 'newest' ? 'published report' : `revision ${revision} of the report`, String(year));
   const meta: ReportExportMeta = {
     municipality,
     year,
     revision: r.revision,
     status: 'published',
-    publishedAt: r.published_at.toISOString(),
-    compiledAt: r.compiled_at.toISOString(),
-    contentHash: r.content_hash,
+    publishedAt: r.publishedAt.toISOString(),
+    compiledAt: r.compiledAt.toISOString(),
+    contentHash: r.contentHash,
     summary: r.summary,
   };
-  return { meta, tasks: () => cursor(client, REVISION_TASKS_SQL, [municipalityId, year, r.revision]) };
+  return { meta, tasks: () => revisions.streamTasks(municipalityId, year, r.revision, CURSOR_BATCH, exportTask) };
 }

@@ -1,4 +1,4 @@
-import { APP_CONFIG, LOCKS, type AppConfig, type LockName } from '@app/core';
+import { APP_CONFIG, DomainError, isConnectionError, LOCKS, pgError, type AppConfig, type LockName } from '@app/core';
 import { ReportsService } from '@app/reports';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -13,6 +13,25 @@ const ERROR_MAX_LENGTH = 2000;
 function errorMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.length > ERROR_MAX_LENGTH ? `${message.slice(0, ERROR_MAX_LENGTH - 1)}…` : message;
+}
+
+/**
+ * What `job_runs.error` keeps, and GET /jobs shows: the kind of failure and its code, never the
+ * database's own text (which names tables, constraints and values) nor a stack. The full error
+ * goes to the log. A domain error's message is the project's own sentence and is kept.
+ */
+export function jobErrorSummary(error: unknown): string {
+  if (error instanceof DomainError) return errorMessage(`${error.name}: ${error.message}`);
+  const code = pgError(error)?.code ?? sqlState(error);
+  if (isConnectionError(error)) return `The database connection was lost or did not answer${code ? ` (SQLSTATE ${code})` : ''}`;
+  if (code) return `The database refused the work (SQLSTATE ${code})`;
+  const name = error instanceof Error ? error.constructor.name : typeof error;
+  return `Unexpected error (${name}); see the log`;
+}
+
+function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
 /** The calendar year of an instant in a time zone (1 January 00:30 in Warsaw is still 31 December in UTC). */
@@ -57,8 +76,8 @@ class Run {
       outcome = await work();
     } catch (failure) {
       outcome = 'failed';
-      error = errorMessage(failure);
-      this.logger.warn(`${job} of municipality ${municipalityId ?? '-'}${year ? `, ${year}` : ''} failed: ${error}`);
+      error = jobErrorSummary(failure);
+      this.logger.warn(`${job} of municipality ${municipalityId ?? '-'}${year ? `, ${year}` : ''} failed: ${failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)}`);
     }
     const finish = `UPDATE job_runs SET outcome = $2, error = $3, finished_at = clock_timestamp() WHERE id = $1`;
     try {

@@ -4,17 +4,13 @@
  * each field to its source.
  */
 
+import type { FrozenNgo } from '@app/reports';
+
 /** The version written in the package's `version` (major.minor, as the package schema asks). */
 export const STANDARD_VERSION = '1.4';
 
 /** The NGO of a revision row, as frozen at publication (report_revision_tasks.ngos; the first is the lead). */
-export interface FrozenNgo {
-  id: string;
-  name: string;
-  krs: string | null;
-  nip: string | null;
-  regon: string | null;
-}
+export type { FrozenNgo };
 
 /** One row of a revision's task list with the programme it was funded under, both as frozen at publication. */
 export interface GrantSource {

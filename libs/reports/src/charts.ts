@@ -1,5 +1,4 @@
-import { addMoney, compareMoney } from '@app/core';
-import { capitalise, comparePl, DEPARTMENTS, formatPln, label, MODE_LABELS, MODE_ORDER, plural, SPHERES, TASKS } from '@app/site';
+import { addMoney, capitalise, compareMoney, comparePl, DEPARTMENTS, formatPln, label, MODE_LABELS, MODE_ORDER, plural, SPHERES, TASKS } from '@app/core';
 import { BarChart } from 'echarts/charts';
 import { AriaComponent, GridComponent, TitleComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';

@@ -1,4 +1,5 @@
 export * from './dto/report.dto';
+export * from './report-revisions.repository';
 export * from './report.sql';
 export * from './report.types';
 export * from './reports.module';

@@ -46,8 +46,22 @@ export interface RevisionDetails {
   activities: Array<{ id: string; type: string; title: string; startDate: string; endDate: string | null; department: string; ngos: Array<{ id: string; name: string }> }>;
 }
 
-/** One row of a revision's transparency table (report_revision_tasks). */
+/** An NGO of a revision's task, as frozen at publication (the first of a task's list is the lead). */
+export interface FrozenNgo {
+  id: string;
+  name: string;
+  krs: string | null;
+  nip: string | null;
+  regon: string | null;
+}
+
+/**
+ * One row of a revision's transparency table (report_revision_tasks), as ReportRevisions reads it:
+ * the one type of that row; a reader of some of its columns takes a Pick of it.
+ */
 export interface RevisionTask {
+  /** 1, 2, … in the order a reader scans the table */
+  position: number;
   taskId: string;
   title: string;
   sphere: string;
@@ -62,7 +76,7 @@ export interface RevisionTask {
   endDate: string;
   status: string;
   beneficiaries: number | null;
-  ngos: Array<{ id: string; name: string; krs: string | null; nip: string | null; regon: string | null }>;
+  ngos: FrozenNgo[];
   /** the programme the task was funded under, as it was at publication */
   programId: string;
   programTitle: string;

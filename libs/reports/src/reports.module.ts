@@ -1,22 +1,11 @@
-import { PublicPagesCache, PublicPagesModule } from '@app/site';
-import { Module, type OnModuleInit } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { PublicReportsController, ReportsController } from './reports.controller';
 import { ReportsService } from './reports.service';
 
+/** A publication is announced as `report.published` on the EventBus after it commits; libs/site listens. */
 @Module({
-  imports: [PublicPagesModule],
   controllers: [ReportsController, PublicReportsController],
   providers: [ReportsService],
   exports: [ReportsService],
 })
-export class ReportsModule implements OnModuleInit {
-  constructor(
-    private readonly reports: ReportsService,
-    private readonly pages: PublicPagesCache,
-  ) {}
-
-  /** A publication in this process drops the cached page at once; other processes see it within the cache's revalidation window. */
-  onModuleInit(): void {
-    this.reports.onPublished((municipalityId, year) => this.pages.invalidate(municipalityId, year));
-  }
-}
+export class ReportsModule {}

@@ -1,10 +1,11 @@
 import { audit, recordAudit, type AuditActor } from '@app/audit';
-import { canonicalJson, currentManager, inTransaction, NotFound, RuleViolation, sha256Hex, type Actor } from '@app/core';
-import { Injectable, Logger } from '@nestjs/common';
+import { canonicalHash, currentManager, EventBus, inTransaction, NotFound, RuleViolation, type Actor } from '@app/core';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { renderCharts } from './charts';
 import type { PublicReportView, ReportListItem, ReportView } from './dto/report.dto';
+import { ReportRevisions } from './report-revisions.repository';
 import { DETAILS_SQL, FINGERPRINT_SQL, SUMMARY_SQL, TASK_LIST_SQL } from './report.sql';
 import type { RevisionDetails, Summary } from './report.types';
 
@@ -39,22 +40,17 @@ function reportView(r: ReportRow): ReportView {
 }
 
 export type CompileOutcome = 'compiled' | 'skipped';
-type PublishedListener = (municipalityId: string, year: number) => void;
 
 /** Who publishes: a signed-in official or admin, or the system (the demo's first start). */
 export type Publisher = AuditActor & { municipalityId: string };
 
 @Injectable()
 export class ReportsService {
-  private readonly logger = new Logger(ReportsService.name);
-  private readonly publishedListeners: PublishedListener[] = [];
-
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
-
-  /** Called after a publication commits in this process (the public pages drop their cached copy). */
-  onPublished(listener: PublishedListener): void {
-    this.publishedListeners.push(listener);
-  }
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    // a service built by hand (the first start's seed, the benchmarks) announces to no one
+    private readonly events: EventBus = new EventBus(),
+  ) {}
 
   private async row(em: EntityManager, municipalityId: string, year: number): Promise<ReportRow | null> {
     const [row]: ReportRow[] = await em.query(`${SELECT_REPORT} WHERE r.municipality_id = $1 AND r.year = $2`, [municipalityId, year]);
@@ -120,7 +116,7 @@ export class ReportsService {
        VALUES ($1, $2, clock_timestamp(), $3::jsonb, $4, $5)
        ON CONFLICT (municipality_id, year) DO UPDATE
          SET compiled_at = EXCLUDED.compiled_at, summary = EXCLUDED.summary, content_hash = EXCLUDED.content_hash, input_fingerprint = EXCLUDED.input_fingerprint`,
-      [municipalityId, year, JSON.stringify(summary), sha256Hex(canonicalJson(summary)), fingerprint],
+      [municipalityId, year, JSON.stringify(summary), canonicalHash(summary), fingerprint],
     );
   }
 
@@ -150,7 +146,7 @@ export class ReportsService {
    * caller reviewed. Publishing what the newest revision already holds changes nothing.
    */
   async publish(actor: Publisher, year: number, expectedHash?: string): Promise<ReportView> {
-    const published = await inTransaction(this.ds, async (em) => {
+    await inTransaction(this.ds, async (em) => {
       const m = actor.municipalityId;
       // lock order: the report row, then the chain head (a compile by a user takes them in that order too)
       await em.query(`SELECT 1 FROM reports WHERE municipality_id = $1 AND year = $2 FOR UPDATE`, [m, year]);
@@ -166,7 +162,7 @@ export class ReportsService {
       if (expectedHash && expectedHash !== report.content_hash) {
         throw RuleViolation.of('report.changed-since-review', 'contentHash', `The data changed since that draft was compiled: the report now hashes to ${report.content_hash}; review it again`);
       }
-      if (statusOf(report) === 'published') return null;
+      if (statusOf(report) === 'published') return;
       const revision = report.revision + 1;
       const [{ details }]: Array<{ details: RevisionDetails }> = await em.query(DETAILS_SQL, [m, year]);
       const names: Array<{ code: string; name: string }> = await em.query(`SELECT DISTINCT ON (code) code, name FROM spheres ORDER BY code, valid_from DESC NULLS LAST`);
@@ -185,30 +181,17 @@ export class ReportsService {
       );
       await em.query(`UPDATE reports SET revision = $3 WHERE municipality_id = $1 AND year = $2`, [m, year, revision]);
       await recordAudit(em, m, actor, { action: 'publish', entity: 'report', entityId: String(year), after: { year, revision, contentHash: report.content_hash, tasks } });
-      return revision;
+      // announced once the revision is committed (the public pages drop their copy): before, a page
+      // request in between would read the old revision and cache it as current
+      this.events.emitAfterCommit('report.published', { municipalityId: m, year });
     });
-    if (published !== null) {
-      for (const listener of this.publishedListeners) {
-        try {
-          listener(actor.municipalityId, year);
-        } catch (error) {
-          this.logger.error(`a listener of report publications failed: ${String(error)}`);
-        }
-      }
-    }
     return reportView((await this.row(currentManager(this.ds), actor.municipalityId, year))!);
   }
 
   /** The open data: the newest published revision of a municipality's year; 404 while there is none. */
   async publicReport(slug: string, year: number): Promise<PublicReportView> {
-    const [row]: Array<{ year: number; revision: number; published_at: Date; content_hash: string; summary: Summary }> = await this.ds.query(
-      `SELECT v.year, v.revision, v.published_at, v.content_hash, v.summary
-         FROM report_revisions v JOIN municipalities mu ON mu.id = v.municipality_id
-        WHERE mu.slug = $1 AND v.year = $2
-        ORDER BY v.revision DESC LIMIT 1`,
-      [slug, year],
-    );
+    const row = await new ReportRevisions(this.ds).newestBySlug(['year', 'revision', 'publishedAt', 'contentHash', 'summary'], slug, year);
     if (!row) throw new NotFound('published report', `${slug}/${year}`);
-    return { year: row.year, revision: row.revision, publishedAt: row.published_at.toISOString(), contentHash: row.content_hash, summary: row.summary };
+    return { year: row.year, revision: row.revision, publishedAt: row.publishedAt.toISOString(), contentHash: row.contentHash, summary: row.summary };
   }
 }

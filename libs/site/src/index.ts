@@ -1,4 +1,3 @@
-export * from './format';
 export * from './public-pages.cache';
 export * from './public-pages.module';
 export * from './site.module';

@@ -14,7 +14,7 @@ import {
   MODE_ORDER,
   plural,
   ROLE_LABELS,
-} from './format';
+} from '@app/core';
 import { eta, STYLESHEET, type TemplateName } from './templates';
 
 /**

@@ -17,9 +17,10 @@ const key = (slug: string, year: number) => `${slug}/${year}`;
 /**
  * The rendered report pages, per (slug, year), each holding the revision it shows. A published
  * revision never changes, so a page stays right until a newer revision is published: in this
- * process the reports service calls `invalidate` after the publication commits; a publication by
- * another process (a second API instance, the CLI) shows within REVALIDATE_MS, when the site asks
- * the database for the newest revision number again (one indexed look-up).
+ * process `invalidate` runs on the `report.published` event, raised after the publication commits
+ * (PublicPagesModule); a publication by another process (a second API instance, the CLI) shows
+ * within REVALIDATE_MS, when the site asks the database for the newest revision number again
+ * (one indexed look-up).
  */
 @Injectable()
 export class PublicPagesCache {

@@ -1,6 +1,6 @@
 import { TODAY_SQL } from '@app/commissions';
 import { likePattern } from '@app/core';
-import type { ReportChart, RevisionDetails, Summary } from '@app/reports';
+import { ReportRevisions } from '@app/reports';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -57,6 +57,7 @@ export class SiteService {
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
+    private readonly revisions: ReportRevisions,
     private readonly cache: PublicPagesCache,
   ) {}
 
@@ -74,11 +75,8 @@ export class SiteService {
   async municipality(slug: string): Promise<SitePage> {
     const m = await this.municipalityBySlug(slug);
     if (!m) return unknownMunicipality();
-    const years: Array<{ year: number; revision: number; published_at: Date }> = await this.ds.query(
-      `SELECT DISTINCT ON (year) year, revision, published_at FROM report_revisions WHERE municipality_id = $1 ORDER BY year DESC, revision DESC`,
-      [m.id],
-    );
-    const published: PublishedYear[] = years.map((y) => ({ year: y.year, revision: y.revision, publishedAt: y.published_at }));
+    const years = await this.revisions.publishedYears(m.id);
+    const published: PublishedYear[] = years.map((y) => ({ year: y.year, revision: y.revision, publishedAt: y.publishedAt }));
     return html(200, municipalityPage(m, published), LIVE_CACHE_CONTROL);
   }
 
@@ -163,7 +161,7 @@ export class SiteService {
     if (cached) {
       let newest: number | null;
       try {
-        newest = await this.newestRevision(slug, year);
+        newest = await this.revisions.newestRevisionNumber(slug, year);
       } catch (error) {
         // the page of a published revision stays true: serve it while the database does not answer
         this.logger.warn(`serving the cached report ${slug}/${year} (revision ${cached.page.revision}): ${String(error)}`);
@@ -177,33 +175,15 @@ export class SiteService {
     return this.cache.once(slug, year, () => this.buildReport(slug, year));
   }
 
-  /** One look-up on report_revisions' primary key (municipality_id, year, revision). */
-  private async newestRevision(slug: string, year: number): Promise<number | null> {
-    const [row]: Array<{ revision: number | null }> = await this.ds.query(
-      `SELECT max(r.revision) AS revision FROM report_revisions r JOIN municipalities m ON m.id = r.municipality_id WHERE m.slug = $1 AND r.year = $2`,
-      [slug, year],
-    );
-    return row?.revision ?? null;
-  }
-
   private async buildReport(slug: string, year: number): Promise<SitePage> {
     const generation = this.cache.generation(year);
     const m = await this.municipalityBySlug(slug);
     if (!m) return unknownMunicipality();
-    const [revision]: Array<{ revision: number; published_at: Date; content_hash: string; summary: Summary; charts: ReportChart[]; details: Partial<RevisionDetails> }> =
-      await this.ds.query(
-        `SELECT revision, published_at, content_hash, summary, charts, details FROM report_revisions
-          WHERE municipality_id = $1 AND year = $2 ORDER BY revision DESC LIMIT 1`,
-        [m.id, year],
-      );
+    const revision = await this.revisions.revision(['revision', 'publishedAt', 'contentHash', 'summary', 'charts', 'details'], m.id, year, 'newest');
     if (!revision) {
       return notFound(`Sprawozdanie za ${year} r. nie zostało jeszcze opublikowane (${m.name}).`, { href: municipalityPath(m.slug), label: `Opublikowane sprawozdania: ${m.name}` });
     }
-    const tasks: RevisionTaskRow[] = await this.ds.query(
-      `SELECT title, sphere, mode, amount_granted::text AS "amountGranted", ngos FROM report_revision_tasks
-        WHERE municipality_id = $1 AND year = $2 AND revision = $3 ORDER BY position`,
-      [m.id, year, revision.revision],
-    );
+    const tasks: RevisionTaskRow[] = await this.revisions.tasks(['title', 'sphere', 'mode', 'amountGranted', 'ngos'], m.id, year, revision.revision);
     const spheres: Array<{ code: string; name: string; sort_key: number }> = await this.ds.query(
       `SELECT DISTINCT ON (code) code, name, sort_key FROM spheres
         WHERE (valid_from IS NULL OR valid_from <= make_date($1::int, 12, 31)) AND (valid_to IS NULL OR valid_to >= make_date($1::int, 1, 1))
@@ -214,8 +194,8 @@ export class SiteService {
       municipality: m,
       year,
       revision: revision.revision,
-      publishedAt: revision.published_at,
-      contentHash: revision.content_hash,
+      publishedAt: revision.publishedAt,
+      contentHash: revision.contentHash,
       summary: revision.summary,
       charts: Array.isArray(revision.charts) ? revision.charts : [],
       details: revision.details ?? {},

@@ -42,6 +42,11 @@ export class ValidationFailed extends DomainError {
   }
 }
 
+/** 400: a request the server will not process as sent (e.g. JSON nested too deep). */
+export class MalformedRequest extends DomainError {
+  readonly kind = 'malformed-request';
+}
+
 /** 401 */
 export class Unauthenticated extends DomainError {
   readonly kind = 'unauthorized';
@@ -84,9 +89,15 @@ export class RuleViolation extends DomainError {
   }
 }
 
-/** 429 */
+/** 429; `retryAfterSeconds` is sent as Retry-After. */
 export class TooManyRequests extends DomainError {
   readonly kind = 'too-many-requests';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
 }
 
 /** 503: the database (or another dependency) does not answer. */

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isConnectionError, isInputError, pgError, PG } from '../database/pg-errors';
-import { DomainError } from './domain-errors';
+import { DomainError, TooManyRequests } from './domain-errors';
 import { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails, type ProblemName } from './problem';
 
 const STATUS_NAMES: Record<number, ProblemName> = {
@@ -13,6 +13,7 @@ const STATUS_NAMES: Record<number, ProblemName> = {
   406: 'not-acceptable',
   409: 'conflict',
   413: 'payload-too-large',
+  414: 'uri-too-long',
   415: 'unsupported-media-type',
   422: 'rule-violation',
   429: 'too-many-requests',
@@ -56,6 +57,16 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
   return problem('internal', 'An unexpected error occurred; it has been logged', undefined, instance);
 }
 
+/**
+ * The router's own refusals, which Fastify hands to its `frameworkErrors` option before any hook
+ * or error handler runs. The detail never echoes the path (it may be kilobytes long).
+ */
+export function routerProblem(error: { code?: string }, maxParamLength: number): ProblemDetails {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return problem('uri-too-long', `A path segment is longer than ${maxParamLength} characters`);
+  if (error.code === 'FST_ERR_BAD_URL') return problem('malformed-request', 'The URL is not valid (a malformed percent-encoding)');
+  return problem('internal', 'An unexpected error occurred; it has been logged');
+}
+
 function logUnexpected(logger: Logger, body: ProblemDetails, error: unknown, method?: string, url?: string): void {
   if (body.status >= 500) {
     const stack = error instanceof Error ? error.stack : String(error);
@@ -63,7 +74,7 @@ function logUnexpected(logger: Logger, body: ProblemDetails, error: unknown, met
   }
 }
 
-function sendProblem(reply: FastifyReply, body: ProblemDetails): void {
+export function sendProblem(reply: FastifyReply, body: ProblemDetails): void {
   if (body.status === 503) void reply.header('retry-after', '5');
   void reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
@@ -79,6 +90,7 @@ export class ProblemFilter implements ExceptionFilter {
     const path = request?.url?.split('?')[0];
     const body = toProblem(error, path);
     logUnexpected(this.logger, body, error, request?.method, path);
+    if (error instanceof TooManyRequests && error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
     sendProblem(reply, body);
   }
 }

@@ -13,7 +13,7 @@ export interface ProblemDetails {
   errors?: FieldError[];
 }
 
-export const PROBLEMS: Record<ProblemKind | 'not-acceptable' | 'payload-too-large' | 'unsupported-media-type' | 'method-not-allowed' | 'internal', { status: number; title: string }> = {
+export const PROBLEMS: Record<ProblemKind | 'not-acceptable' | 'payload-too-large' | 'uri-too-long' | 'unsupported-media-type' | 'method-not-allowed' | 'internal', { status: number; title: string }> = {
   validation: { status: 400, title: 'Validation failed' },
   'malformed-request': { status: 400, title: 'Malformed request' },
   unauthorized: { status: 401, title: 'Authentication required' },
@@ -24,6 +24,7 @@ export const PROBLEMS: Record<ProblemKind | 'not-acceptable' | 'payload-too-larg
   conflict: { status: 409, title: 'Conflict' },
   'stale-version': { status: 409, title: 'Stale version' },
   'payload-too-large': { status: 413, title: 'Payload too large' },
+  'uri-too-long': { status: 414, title: 'URI too long' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   'rule-violation': { status: 422, title: 'Domain rule broken' },
   'too-many-requests': { status: 429, title: 'Too many requests' },

@@ -6,7 +6,7 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import type { RequestWithActor } from '../auth/decorators';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { PG, pgError } from '../database/pg-errors';
-import { withAmbientTransaction } from '../database/transactions';
+import { AfterCommitQueue, withAmbientTransaction } from '../database/transactions';
 import { Conflict, RuleViolation, ValidationFailed } from '../errors/domain-errors';
 import { canonicalJson, sha256Hex } from '../json/canonical-json';
 
@@ -69,13 +69,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
         void reply.status(stored.status ?? 200).header('idempotent-replayed', 'true');
         return of(stored.response === null ? undefined : JSON.parse(stored.response));
       }
-      const result = await withAmbientTransaction(runner.manager, () => lastValueFrom(next.handle(), { defaultValue: undefined }));
+      const afterCommit = new AfterCommitQueue();
+      const result = await withAmbientTransaction(runner.manager, () => lastValueFrom(next.handle(), { defaultValue: undefined }), afterCommit);
       await runner.query(`UPDATE idempotency_keys SET status = $4, response = $5 WHERE municipality_id = $1 AND user_id = $2 AND key = $3`, [
         ...id,
         reply.statusCode,
         result === undefined ? null : JSON.stringify(result),
       ]);
       await runner.commitTransaction();
+      afterCommit.run();
       return of(result);
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);

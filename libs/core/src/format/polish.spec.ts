@@ -1,4 +1,4 @@
-import { capitalise, comparePl, formatDay, formatInstant, formatInteger, formatPln, label, MODE_LABELS, plural, TASKS } from './format';
+import { capitalise, comparePl, formatDay, formatInstant, formatInteger, formatPln, label, MODE_LABELS, plural, TASKS } from './polish';
 
 const plain = (text: string) => text.replace(/\u00a0/g, ' ');
 
