@@ -1,4 +1,4 @@
-import { AppValidationPipe, nestLogLevels, ProblemFilter } from '@app/core';
+import { AppValidationPipe, depthLimitedJsonParser, ProblemFilter, routerProblem, sendProblem } from '@app/core';
 import { registerLoginRateLimits } from '@app/identity';
 import { MULTIPART_OPTIONS } from '@app/imports';
 import { registerSitePages, SiteService } from '@app/site';
@@ -7,13 +7,15 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { resolveSecurityHeaders } from '@nestjs/core/security/security-headers.js';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { AppModule, type ApiOptions } from './app.module';
+import { nestLogger, requestLogOptions } from './logging';
 
 export const API_PREFIX = 'api/v1';
 const BODY_LIMIT = 1024 * 1024; // 1 MiB; larger bodies get 413
-const REQUEST_LOG_LEVELS = new Set(['info', 'debug', 'trace']);
+const MAX_PARAM_LENGTH = 1024; // longer path parameters get 414
 
 /** Paths whose answers do not depend on who asks, so they may be cached. */
 function isCacheablePublic(url: string): boolean {
@@ -29,18 +31,25 @@ export async function createApiApp(options: ApiOptions): Promise<NestFastifyAppl
   const { config } = options;
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // The router refuses a malformed URL (400) or an over-long parameter (414) before any hook or
+    // error handler runs, so this is the one place to answer them as problem details, with the
+    // headers every answer carries (Nest's own frameworkErrors answered in Fastify's JSON shape).
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      void reply.headers(private_).header('x-request-id', request.id);
+      sendProblem(reply, routerProblem(error, MAX_PARAM_LENGTH));
+    },
     // a hop count is supported at run time (fastify lib/request.js), though the type leaves it out
     trustProxy: config.trustProxy as boolean | string,
-    // Fastify logs each request at info; above that its per-request child loggers would log nothing (the
-    // application's own errors go through Nest's logger), so they are not made at all
-    logger: REQUEST_LOG_LEVELS.has(config.logLevel) ? { level: config.logLevel } : false,
+    // one line per request at info, written asynchronously (logging.ts)
+    ...requestLogOptions(config.logLevel),
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
-    logger: nestLogLevels(config.logLevel),
+    logger: nestLogger(config.logLevel),
   });
 
   app.enableCsrfProtection();
@@ -67,6 +76,9 @@ export async function createApiApp(options: ApiOptions): Promise<NestFastifyAppl
   // other fields (the adapter registers the plugin once, on the root context); JSON keeps BODY_LIMIT
   await app.register(multipart, MULTIPART_OPTIONS);
   registerSitePages(fastify, app.get(SiteService));
+
+  // Fastify's JSON parser behind a depth limit, so no deeply nested body reaches what recurses over it
+  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, depthLimitedJsonParser(fastify.getDefaultJsonParser('error', 'error')));
 
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [

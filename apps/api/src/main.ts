@@ -1,13 +1,19 @@
 import 'reflect-metadata';
-import { embeddedApplicationDatabase, loadConfigOrExit, nestLogLevels, startEmbeddedPostgres, takeOverSignals, type AppConfig, type EmbeddedDatabase } from '@app/core';
-import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_USERS, prepareDatabase } from '@app/database';
+import { embeddedApplicationDatabase, loadConfigOrExit, startEmbeddedPostgres, takeOverSignals, type AppConfig, type EmbeddedDatabase } from '@app/core';
+import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_USERS, prepareDatabase, type DemoSignIn } from '@app/database';
+import { ReportRevisions } from '@app/reports';
 import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { createApiApp } from './app';
+import { flushLogs, nestLogger } from './logging';
 
 
-async function printWelcome(config: AppConfig, listenHost: string, ds: DataSource, demo: boolean): Promise<void> {
+/**
+ * `demoSignIns`: random demo passwords made at this first start (any database but the embedded
+ * one), printed this once; on later starts only the embedded demo's published password is shown.
+ */
+async function printWelcome(config: AppConfig, listenHost: string, ds: DataSource, demo: boolean, publishedDemoPassword: boolean, demoSignIns: DemoSignIn[]): Promise<void> {
   const host = ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(listenHost) ? 'localhost' : listenHost;
   const base = `http://${host}:${config.port}`;
   const lines = [
@@ -17,19 +23,18 @@ async function printWelcome(config: AppConfig, listenHost: string, ds: DataSourc
     `  Public pages: ${base}/`,
     `  Health:       ${base}/health/ready`,
   ];
-  const [published]: Array<{ slug: string; year: number }> = await ds.query(
-    `SELECT m.slug, v.year FROM report_revisions v JOIN municipalities m ON m.id = v.municipality_id ORDER BY v.published_at DESC LIMIT 1`,
-  );
+  const published = await new ReportRevisions(ds).newestPublished();
   if (published) lines.splice(4, 0, `  Report:       ${base}/${published.slug}/reports/${published.year}`);
   if (demo) {
     const accounts = [{ email: config.adminEmail ?? DEMO_ADMIN_EMAIL, role: 'admin, platform admin' }, ...DEMO_USERS.map((u) => ({ email: u.email, role: u.role }))];
     const rows: Array<{ email: string }> = await ds.query('SELECT email FROM users WHERE email = ANY($1::text[])', [accounts.map((a) => a.email)]);
     const present = new Set(rows.map((r) => r.email));
     const shown = accounts.filter((a) => present.has(a.email));
+    const generated = new Map(demoSignIns.map((d) => [d.email, d.password]));
     if (shown.length) {
-      lines.push('', 'Demo sign-ins (POST /api/v1/auth/login):');
+      lines.push('', `Demo sign-ins (POST /api/v1/auth/login)${generated.size ? ': random passwords, shown this once' : ''}:`);
       for (const a of shown) {
-        const password = a.email === config.adminEmail ? '(ADMIN_PASSWORD)' : DEMO_PASSWORD;
+        const password = a.email === config.adminEmail ? '(ADMIN_PASSWORD)' : (generated.get(a.email) ?? (publishedDemoPassword ? DEMO_PASSWORD : '(printed at the first start)'));
         lines.push(`  ${a.email.padEnd(28)} ${password.padEnd(18)} ${a.role}`);
       }
     }
@@ -41,8 +46,8 @@ async function printWelcome(config: AppConfig, listenHost: string, ds: DataSourc
 }
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
-  Logger.overrideLogger(nestLogLevels(config.logLevel));
+  const config = loadConfigOrExit({ signsTokens: true });
+  Logger.overrideLogger(nestLogger(config.logLevel));
   const logger = new Logger('Main');
 
   let embedded: EmbeddedDatabase | undefined;
@@ -69,6 +74,7 @@ async function main(): Promise<void> {
       await app?.close();
       await embedded?.stop();
     } finally {
+      await flushLogs();
       process.exit(0);
     }
   };
@@ -76,7 +82,8 @@ async function main(): Promise<void> {
 
   try {
     const demo = config.demoData ?? Boolean(embedded);
-    const prepared = await prepareDatabase(databaseUrl, config, demo);
+    const publishedDemoPassword = Boolean(embedded);
+    const prepared = await prepareDatabase(databaseUrl, config, demo, undefined, publishedDemoPassword ? 'published' : 'random');
     if (prepared.firstStart === 'no-admin-configured') logger.warn('The database has no user: set ADMIN_EMAIL and ADMIN_PASSWORD and restart to create the first admin');
     if (prepared.firstStart.startsWith('created')) logger.log(`first start: created the municipality "${config.municipality.name}"${demo ? ' with the demo data' : ''}`);
 
@@ -84,14 +91,16 @@ async function main(): Promise<void> {
     // the embedded database means a developer's machine or a demo: keep it off the network unless HOST says otherwise
     const host = config.host ?? (embedded ? '127.0.0.1' : '0.0.0.0');
     await app.listen({ port: config.port, host });
-    if (demo && !['127.0.0.1', '::1', 'localhost'].includes(host)) {
+    if (demo && publishedDemoPassword && !['127.0.0.1', '::1', 'localhost'].includes(host)) {
       logger.warn(`the demo accounts, whose password is published, are reachable on ${host}:${config.port}`);
     }
-    await printWelcome(config, host, app.get(DataSource), demo);
+    await flushLogs(); // the start-up lines before the welcome, which is written directly
+    await printWelcome(config, host, app.get(DataSource), demo, publishedDemoPassword, prepared.demoSignIns);
   } catch (error) {
     logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     await app?.close().catch(() => undefined);
     await embedded?.stop().catch(() => undefined);
+    await flushLogs();
     process.exit(1);
   }
 }
