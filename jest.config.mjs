@@ -1,9 +1,10 @@
 /**
  * Jest runs in ESM mode (NestJS 12 is ESM-only): `npm test` starts node with
  * --experimental-vm-modules, and @swc/jest compiles TypeScript with legacy decorators
- * and decorator metadata. Two projects: unit specs next to the code, and end-to-end
- * specs over HTTP against a real PostgreSQL (see test/setup/global-setup.ts), the browser
- * specs among them.
+ * and decorator metadata. Three projects: unit specs next to the code, end-to-end specs
+ * over HTTP against a real PostgreSQL (see test/setup/global-setup.ts), and the browser specs
+ * in Chromium. `npm test` (test/setup/run-tests.mjs) runs the browser project in a Jest run of
+ * its own after the others, so that nothing another spec leaves running shares its process.
  */
 const swc = [
   '@swc/jest',
@@ -46,10 +47,17 @@ export default {
     {
       ...common,
       displayName: 'e2e',
-      // with the pages in Debian's Chromium (test/browser: one global set-up, one database server for both)
-      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts', '<rootDir>/test/browser/**/*.browser-spec.ts'],
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+    },
+    {
+      ...common,
+      displayName: 'browser',
+      // Debian's Chromium, one browser per file; its own set-up (Chromium, then a database of this run alone)
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+      globalSetup: '<rootDir>/test/browser/setup/global-setup.ts',
+      globalTeardown: '<rootDir>/test/browser/setup/global-teardown.ts',
     },
   ],
 };

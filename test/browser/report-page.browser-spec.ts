@@ -38,20 +38,21 @@ describe('the public report page in Chromium', () => {
     expect(open.status).toBe(200);
     summary = open.body.summary;
     url = `${t.url}/krakow/reports/2019`;
-    // last, so that the browser is not left idle while the data is prepared; a missing Chromium is installed here first (about half a minute)
+    // last, so that the browser is not left idle while the data is prepared (the project's global set-up installed Chromium)
     browser = await launchTestBrowser();
   }, 300_000);
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-    await db?.drop();
+    try {
+      // fails, saying why, when Chromium went away before this
+      await browser?.close();
+    } finally {
+      await t?.close();
+      await db?.drop();
+    }
   });
 
-  /** The page in a context of its own (axe-core needs one made by browser.newContext()); closing the page closes both. */
   async function open(viewport = { width: 1280, height: 900 }): Promise<Page> {
-    const context = await (await browser.browser()).newContext({ viewport, locale: 'pl-PL' });
-    const page = await context.newPage();
-    page.once('close', () => void context.close());
+    const page = await browser.newPage({ viewport, locale: 'pl-PL' });
     const response = await page.goto(url);
     expect(response?.status()).toBe(200);
     return page;

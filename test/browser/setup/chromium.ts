@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium, type Browser } from 'playwright-core';
+import type { Readable } from 'node:stream';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { installDebianPackage } from '../../utils/debian';
 
 /**
  * The browser of the browser tests: Debian's Chromium, driven by playwright-core. Where it is
@@ -12,42 +13,6 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /** Headless, no sandbox (tests run as root), and none of the background traffic a closed network refuses. */
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-const APT_TIMEOUT_MS = 10 * 60_000;
-/** What apt-get says when it has no package lists yet (a fresh container): `apt-get update` first. */
-const MISSING_LISTS = /Unable to locate package|has no installation candidate|is not available, but is referred to/i;
-
-function aptGet(args: string[]): Promise<{ ok: boolean; output: string }> {
-  return new Promise((resolve) => {
-    // wait for the dpkg lock rather than fail when another worker installs at the same moment
-    const child = spawn('apt-get', ['-o', 'DPkg::Lock::Timeout=300', ...args], {
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: APT_TIMEOUT_MS,
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.on('error', (error) => resolve({ ok: false, output: `${output}\n${String(error)}` }));
-    child.on('close', (code) => resolve({ ok: code === 0, output }));
-  });
-}
-
-const tail = (text: string) => text.trim().split('\n').slice(-15).join('\n');
-
-/**
- * Installs a Debian package with apt-get (as root), fetching the package lists first when the
- * install fails for want of them. Rejects with what apt-get said when it cannot.
- */
-export async function installDebianPackage(name: string): Promise<void> {
-  const install = ['install', '-y', '--no-install-recommends', name];
-  let result = await aptGet(install);
-  if (!result.ok && MISSING_LISTS.test(result.output)) {
-    const update = await aptGet(['update']);
-    result = update.ok ? await aptGet(install) : { ok: false, output: `${result.output}\n--- apt-get update ---\n${update.output}` };
-  }
-  if (!result.ok) throw new Error(`apt-get install ${name} failed:\n${tail(result.output)}`);
-}
 
 /** The path of Chromium, installed from Debian's package when missing; a clear error when it cannot be. */
 export async function ensureChromium(): Promise<string> {
@@ -66,43 +31,128 @@ export async function ensureChromium(): Promise<string> {
 }
 
 /**
- * Chromium for one test file, started by playwright-core (installing it first where missing).
- *
- * A CI run once failed every browser test on "Target page, context or browser has been closed",
- * the browser's log ending in "<gracefully close start>" a fraction of a second after launch, a
- * failure no local run reproduced. So a start that fails is tried again (three times in all, each
- * failure written to stderr with Playwright's browser log), and `browser()` starts a new browser
- * when the last one went away, saying so; a test still fails when a page it is reading closes.
+ * Chromium for one test file: launched in `beforeAll`, closed in `afterAll`, never started again
+ * behind the tests' back. It is started through `launchServer` rather than `launch` because only
+ * that gives us the browser's process: its stderr (with `--enable-logging=stderr`: Chromium's own
+ * log, and the signal and stack of a crash) and how it exited. When the browser goes away before
+ * `close()`, or a page crashes or closes by itself, what is known is written to stderr at once, and
+ * `close()` fails with the same account, so that a failure in CI says why.
  */
 export interface TestBrowser {
-  browser(): Promise<Browser>;
+  browser: Browser;
+  /** The pid of Chromium's browser process. */
+  pid: number | undefined;
+  /** A page in a context of its own (axe-core needs one made by browser.newContext()); closing the page closes both. */
+  newPage(options?: BrowserContextOptions): Promise<Page>;
+  /** What is known of the browser's process: pid, exit, the last lines of its stderr. */
+  report(): string;
   close(): Promise<void>;
 }
 
-const LAUNCH_ATTEMPTS = 3;
+/** Chromium's own log on stderr (errors and warnings, crashes with their signal and stack). */
+export const CHROMIUM_LOG_ARGS = ['--enable-logging=stderr', '--v=0'];
+const STDERR_LINES_KEPT = 200;
+const STDERR_LINES_SHOWN = 40;
+const EXIT_WAIT_MS = 3000;
+
+/** The last lines of a stream, kept in a ring. */
+function lineTail(stream: Readable | null, keep: number): () => string[] {
+  const lines: string[] = [];
+  let partial = '';
+  stream?.setEncoding('utf8');
+  stream?.on('data', (chunk: string) => {
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
+    if (lines.length > keep) lines.splice(0, lines.length - keep);
+  });
+  return () => (partial ? [...lines, partial] : [...lines]).slice(-keep);
+}
 
 export async function launchTestBrowser(): Promise<TestBrowser> {
   const executablePath = await ensureChromium();
-  const launch = async (): Promise<Browser> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-      } catch (error) {
-        process.stderr.write(`browser tests: starting Chromium failed (attempt ${attempt} of ${LAUNCH_ATTEMPTS}): ${(error as Error).message}\n`);
-        if (attempt >= LAUNCH_ATTEMPTS) throw error;
-        await sleep(1000 * attempt);
-      }
-    }
+  const launchedAt = Date.now();
+  // Playwright's own SIGINT/SIGTERM/SIGHUP handlers would close the browser; the tests close it themselves.
+  const server = await chromium.launchServer({
+    executablePath,
+    args: [...CHROMIUM_ARGS, ...CHROMIUM_LOG_ARGS],
+    host: '127.0.0.1',
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
+  const child = server.process();
+  const stderrTail = lineTail(child.stderr, STDERR_LINES_KEPT);
+  let exit: { code: number | null; signal: NodeJS.Signals | null; afterMs: number } | undefined;
+  const exited = new Promise<void>((done) => {
+    child.once('exit', (code, signal) => {
+      exit = { code, signal, afterMs: Date.now() - launchedAt };
+      done();
+    });
+  });
+  let closing = false;
+  let unexpected: string | undefined;
+
+  const report = () => {
+    const how = exit
+      ? `exited ${exit.afterMs} ms after its launch with code ${exit.code}, signal ${exit.signal}` +
+        (exit.signal ? '' : exit.code === 0 ? ' (Chromium exits 0 when it is asked to quit: by SIGTERM, or a close over its debugging connection)' : '')
+      : 'still running';
+    const lines = stderrTail().slice(-STDERR_LINES_SHOWN);
+    return `Chromium (pid ${child.pid}) ${how}; the last ${lines.length} lines of its stderr:\n${lines.map((l) => `  | ${l}`).join('\n')}`;
   };
-  let current = await launch();
-  return {
-    async browser() {
-      if (!current.isConnected()) {
-        process.stderr.write('browser tests: Chromium went away between tests; starting it again\n');
-        current = await launch();
+  const BROWSER_GONE = 'the browser went away while the tests were using it';
+  let noting: Promise<void> | undefined;
+  const noteUnexpected = (what: string) => {
+    if (closing || unexpected) return;
+    unexpected = what;
+    noting = (async () => {
+      // a page closes a moment before the browser's connection drops, and that a moment before the process is reaped
+      await sleep(200);
+      if (exit || !browser.isConnected()) {
+        await Promise.race([exited, sleep(EXIT_WAIT_MS)]);
+        if (what !== BROWSER_GONE) what = `${BROWSER_GONE} (first seen as: ${what})`;
       }
-      return current;
+      unexpected = `${what}, ${Date.now() - launchedAt} ms after its launch. ${report()}`;
+      process.stderr.write(`browser tests: ${unexpected}\n`);
+    })();
+  };
+
+  let browser: Browser;
+  try {
+    browser = await chromium.connect(server.wsEndpoint());
+  } catch (error) {
+    await server.close();
+    throw new Error(`connecting to the Chromium just started failed: ${(error as Error).message}\n${report()}`);
+  }
+  browser.on('disconnected', () => noteUnexpected(BROWSER_GONE));
+
+  return {
+    browser,
+    pid: child.pid,
+    report,
+    async newPage(options) {
+      const context = await browser.newContext(options);
+      const page = await context.newPage();
+      let closedByTest = false;
+      const close = page.close.bind(page);
+      page.close = async (...args) => {
+        closedByTest = true;
+        return close(...args);
+      };
+      page.once('crash', () => noteUnexpected(`the page ${page.url()} crashed (its renderer process died)`));
+      page.once('close', () => {
+        if (!closedByTest) noteUnexpected(`the page ${page.url()} closed while the test was using it`);
+        void context.close().catch(() => undefined);
+      });
+      return page;
     },
-    close: () => current.close(),
+    async close() {
+      if (!unexpected) closing = true;
+      await noting;
+      await browser.close().catch(() => undefined);
+      await server.close();
+      if (unexpected) throw new Error(`browser tests: ${unexpected}`);
+    },
   };
 }
