@@ -1,7 +1,8 @@
 import type { Benchmark } from './benchmark';
 import { compileBenchmark } from './compile.bench';
 import { exportMemoryBenchmark } from './export-memory.bench';
-import { reportPageBenchmark } from './report-page.bench';
+import { importBenchmark } from './import.bench';
+import { reportPageBenchmark, smallReportPageBenchmark } from './report-page.bench';
 
 /** Every benchmark of `npm run bench`, in the order they run: one file each, one line here. */
-export const BENCHMARKS: Benchmark[] = [reportPageBenchmark, compileBenchmark, exportMemoryBenchmark];
+export const BENCHMARKS: Benchmark[] = [reportPageBenchmark, smallReportPageBenchmark, compileBenchmark, exportMemoryBenchmark, importBenchmark];

@@ -1,7 +1,9 @@
+import { removeProgramBuild } from '../utils/program';
 import { withAdminClient } from './test-database';
 
-/** Drops the template and every database this run made, then stops the embedded server if it started one. */
+/** Removes the run's build of the program, drops the template and every database this run made, then stops the embedded server if it started one. */
 export default async function globalTeardown(): Promise<void> {
+  if (process.env.TEST_BUILD_DIR) removeProgramBuild(process.env.TEST_BUILD_DIR);
   const server = globalThis.__TEST_SERVER__;
   const template = process.env.TEST_TEMPLATE_DB;
   if (server && template) {

@@ -6,7 +6,7 @@
 // have a matching file are made.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -60,7 +60,9 @@ if (passThrough) {
   if (has('--selectProjects')) runs.push({ name: 'selected', extra: args });
   else {
     const wanted = runsWanted();
-    if (wanted.main) runs.push({ name: 'unit and e2e', extra: [...args, '--selectProjects', 'unit', 'e2e'] });
+    // Jest's default on 2 cores is one worker; the e2e files mostly wait on PostgreSQL, so two overlap well
+    const workers = has('--maxWorkers', '-w', '--runInBand', '-i') ? [] : ['--maxWorkers', String(Math.max(2, availableParallelism() - 1))];
+    if (wanted.main) runs.push({ name: 'unit and e2e', extra: [...args, ...workers, '--selectProjects', 'unit', 'e2e'] });
     if (wanted.browser) runs.push({ name: 'browser', extra: [...args, '--selectProjects', 'browser'] });
   }
   const dir = mkdtempSync(join(tmpdir(), 'ngo-jest-'));

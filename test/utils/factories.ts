@@ -1,5 +1,6 @@
 import { withNipCheckDigit, withRegonCheckDigit } from '@app/core';
 import type { TestApp } from './test-app';
+import { createUser, TEST_PASSWORD } from './users';
 
 let counter = 0;
 const runSeed = Math.floor(Math.random() * 90_000) + 10_000;
@@ -60,21 +61,20 @@ export interface Tokens {
   ngoId: string;
 }
 
-export const ROLE_PASSWORD = 'role-password-1';
+/** The password of every user the factories make (test/utils/users.ts). */
+export const ROLE_PASSWORD = TEST_PASSWORD;
 
 /**
- * Signs in as the municipality's admin and creates one user of each other role
- * (the ngo user bound to a new NGO); returns their tokens.
+ * As the municipality's admin of `adminToken`, creates one user of each other role (the ngo user
+ * bound to a new NGO, made through the API) and returns their tokens. The users are written as
+ * POST /users writes them, audit entry included, but without argon2 (see test/utils/users.ts).
  */
 export async function usersOfEveryRole(t: TestApp, adminToken: string, tag: string): Promise<Tokens> {
   const ngo = await t.call('POST', '/api/v1/ngos', { token: adminToken, body: newNgo({ name: `NGO of ${tag}` }) });
   if (ngo.status !== 201) throw new Error(`could not create the NGO: ${ngo.text}`);
   const tokens: Partial<Tokens> = { admin: adminToken, ngoId: ngo.body.id };
   for (const role of ['official', 'auditor', 'ngo'] as const) {
-    const email = `${role}.${tag}@test.example`;
-    const created = await t.call('POST', '/api/v1/users', { token: adminToken, body: { email, password: ROLE_PASSWORD, role, ngoId: role === 'ngo' ? ngo.body.id : undefined } });
-    if (created.status !== 201) throw new Error(`could not create the ${role}: ${created.text}`);
-    tokens[role] = await t.login(email, ROLE_PASSWORD);
+    tokens[role] = (await createUser(t, adminToken, { email: `${role}.${tag}@test.example`, role, ngoId: role === 'ngo' ? ngo.body.id : null })).token;
   }
   return tokens as Tokens;
 }
