@@ -18,7 +18,7 @@ export interface BenchDatabase {
 
 /**
  * The configuration of the bench: the application's defaults with the demo admin, no scheduler
- * (its crons would only add noise) and LOG_LEVEL=warn (see the report page benchmark for why).
+ * (its crons would only add noise) and LOG_LEVEL=warn for the bench's own work (the report page benchmarks run their application at the default level).
  */
 export function benchConfig(): AppConfig {
   return loadConfig({ LOG_LEVEL: 'warn', SCHEDULER: 'false' });

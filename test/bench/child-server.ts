@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { raisePriority } from './load';
 
@@ -13,12 +14,20 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-/** Forks report-page.server.js in `mode` and waits until it listens (it sends its port over IPC). */
-export async function startChildServer(distRoot: string, mode: 'app' | 'bare', env: Record<string, string>): Promise<ChildServer> {
+export type ServerMode = 'app' | 'bare' | 'fastify';
+
+/**
+ * Forks report-page.server.js in `mode` and waits until it listens (it sends its port over IPC).
+ * Its standard output goes to `stdoutFile` when given (the application's log lines, as a
+ * deployment writes them to a file or a pipe), else to the bench's own.
+ */
+export async function startChildServer(distRoot: string, mode: ServerMode, env: Record<string, string>, stdoutFile?: string): Promise<ChildServer> {
+  const stdout = stdoutFile ? openSync(stdoutFile, 'a') : 'inherit';
   const child: ChildProcess = fork(join(distRoot, 'test/bench/report-page.server.js'), [mode], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', stdout, 'inherit', 'ipc'],
   });
+  if (typeof stdout === 'number') closeSync(stdout);
   const raised = child.pid !== undefined && raisePriority(child.pid);
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const stop = async () => {

@@ -1,12 +1,13 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { join } from 'node:path';
-import type { HttpLoadOutput, HttpLoadSettings } from './http-load';
+import { installDebianPackage } from '../utils/debian';
 
 /**
- * HTTP load from a process of its own (http-load.ts, started with the same Node). While it runs,
- * the CPU time of the server process and of the load generator are read from /proc, so the
+ * HTTP load from Debian's `wrk` (C, one thread, keep-alive connections), in a process of its own.
+ * JavaScript generators (autocannon, and a byte-counting one of this project's) saturated a core
+ * before a bare node:http server did and made every ratio look closer to 1. While wrk runs, the
+ * CPU time of the server process, of wrk and of the whole machine are read from /proc, so the
  * result tells whether the server was the bottleneck (its core busy) or something else was.
  */
 export interface LoadSettings {
@@ -24,13 +25,55 @@ export interface LoadResult {
   latencyP50Ms: number;
   latencyP99Ms: number;
   bytesPerResponse: number;
-  bodyLengths: number[];
   /** wall time from the generator's start to its exit, over which the CPU figures below were read */
   elapsed: number;
   /** CPU seconds (user + system) of the server process, of the generator, and of the whole machine (null without /proc) */
   serverCpu: number | null;
   loadCpu: number | null;
   machineCpu: number | null;
+}
+
+const WRK = '/usr/bin/wrk';
+let wrkChecked = false;
+
+/** wrk's path, installing Debian's package when it is missing. */
+export async function ensureWrk(progress: (message: string) => void): Promise<string> {
+  if (wrkChecked) return WRK;
+  try {
+    execFileSync(WRK, ['--version'], { stdio: 'ignore' });
+  } catch (error) {
+    // wrk --version exits 1 after printing its version; only a missing binary is a failure
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      progress('installing Debian\'s wrk (apt-get install -y wrk)');
+      await installDebianPackage('wrk');
+    }
+  }
+  wrkChecked = true;
+  return WRK;
+}
+
+const SECONDS: Record<string, number> = { us: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+const BYTES: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
+
+/** The figures of wrk's report (wrk 4.1, with --latency). */
+export function parseWrk(out: string): Pick<LoadResult, 'requests' | 'seconds' | 'non2xx' | 'errors' | 'latencyP50Ms' | 'latencyP99Ms' | 'bytesPerResponse'> {
+  const total = /(\d+) requests in ([\d.]+)(us|ms|s|m|h), ([\d.]+)(B|KB|MB|GB|TB) read/.exec(out);
+  if (!total) throw new Error(`wrk printed no totals:\n${out}`);
+  const requests = Number(total[1]);
+  const latency = (q: string) => {
+    const m = new RegExp(`^\\s*${q}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(out);
+    return m ? Number(m[1]) * SECONDS[m[2]] * 1000 : NaN;
+  };
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  return {
+    requests,
+    seconds: Number(total[2]) * SECONDS[total[3]],
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
+    errors: socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0,
+    latencyP50Ms: Number(latency('50').toFixed(2)),
+    latencyP99Ms: Number(latency('99').toFixed(2)),
+    bytesPerResponse: requests ? (Number(total[4]) * BYTES[total[5]]) / requests : 0,
+  };
 }
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -76,10 +119,9 @@ function machineBusySeconds(): number | null {
 
 const diff = (after: number | null, before: number | null) => (after === null || before === null ? null : after - before);
 
-export async function runLoad(distRoot: string, url: string, settings: LoadSettings, serverPid: number): Promise<LoadResult> {
-  const target = new URL(url);
-  const args: HttpLoadSettings = { host: target.hostname, port: Number(target.port), path: target.pathname + target.search, ...settings };
-  const child = spawn(process.execPath, [join(distRoot, 'test/bench/http-load.js'), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function runLoad(url: string, settings: LoadSettings, serverPid: number): Promise<LoadResult> {
+  const args = ['-t1', `-c${settings.connections}`, `-d${settings.durationSeconds}s`, '--latency', url];
+  const child = spawn(WRK, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid) raisePriority(child.pid);
   let stdout = '';
   let stderr = '';
@@ -88,7 +130,7 @@ export async function runLoad(distRoot: string, url: string, settings: LoadSetti
   const serverBefore = cpuSeconds(serverPid);
   const machineBefore = machineBusySeconds();
   const started = performance.now();
-  // the generator's own CPU, sampled until it exits (its /proc entry goes with it); includes its start-up
+  // the generator's own CPU, sampled until it exits (its /proc entry goes with it)
   let loadCpu: number | null = null;
   const sampler = setInterval(() => {
     const value = child.pid ? cpuSeconds(child.pid) : null;
@@ -102,9 +144,8 @@ export async function runLoad(distRoot: string, url: string, settings: LoadSetti
   const elapsed = (performance.now() - started) / 1000;
   const serverCpu = diff(cpuSeconds(serverPid), serverBefore);
   const machineCpu = diff(machineBusySeconds(), machineBefore);
-  if (code !== 0) throw new Error(`the load generator exited with ${code}: ${stderr.trim()}`);
-  const out = JSON.parse(stdout) as HttpLoadOutput;
-  return { ...out, elapsed, serverCpu, loadCpu, machineCpu };
+  if (code !== 0) throw new Error(`wrk exited with ${code}: ${stderr.trim() || stdout.trim()}`);
+  return { ...parseWrk(stdout), elapsed, serverCpu, loadCpu, machineCpu };
 }
 
 /** Several runs against one server, added up. */
