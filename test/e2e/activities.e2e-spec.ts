@@ -1,5 +1,6 @@
 import { newActivity, newNgo, newProgram, ROLE_PASSWORD, usersOfEveryRole, type Tokens } from '../utils/factories';
 import { createTestApp, PLATFORM_ADMIN, type TestApp } from '../utils/test-app';
+import { signIn } from '../utils/users';
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 
@@ -27,7 +28,7 @@ describe('activities', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    tokens = await usersOfEveryRole(t, await t.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password), 'activities');
+    tokens = await usersOfEveryRole(t, await signIn(t, PLATFORM_ADMIN.email), 'activities');
     official = tokens.official;
     program = { id: await newProgramId() };
     ngoA = await newNgoId();
@@ -436,10 +437,10 @@ describe('activities', () => {
     let theirNgo: string;
 
     beforeAll(async () => {
-      const platformAdmin = await t.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
+      const platformAdmin = await signIn(t, PLATFORM_ADMIN.email);
       const m = await t.call('POST', '/api/v1/municipalities', { token: platformAdmin, body: { name: 'Wieliczka', slug: 'wieliczka', teryt: '1219063', admin: { email: 'admin@wieliczka.test', password: ROLE_PASSWORD } } });
       expect(m.status).toBe(201);
-      b = await usersOfEveryRole(t, await t.login('admin@wieliczka.test', ROLE_PASSWORD), 'wieliczka');
+      b = await usersOfEveryRole(t, await signIn(t, 'admin@wieliczka.test'), 'wieliczka');
       ours = (await create(newActivity(program.id, { title: 'Krakowskie konsultacje', ngoIds: [ngoA] }))).body;
       theirProgram = await newProgramId({ title: 'Wielicki program' }, b.official);
       theirNgo = b.ngoId;

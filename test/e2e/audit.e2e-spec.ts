@@ -1,6 +1,8 @@
+import { auditEntryHash, pgJsonString, hashedInstant, verifyAuditTrail } from '@app/audit';
 import { Client } from 'pg';
 import { newNgo, usersOfEveryRole, type Tokens } from '../utils/factories';
 import { createTestApp, PLATFORM_ADMIN, type TestApp } from '../utils/test-app';
+import { signIn } from '../utils/users';
 
 interface Entry {
   id: string;
@@ -51,7 +53,7 @@ describe('audit trail', () => {
 
   beforeEach(async () => {
     t = await createTestApp();
-    tokens = await usersOfEveryRole(t, await t.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password), 'audit');
+    tokens = await usersOfEveryRole(t, await signIn(t, PLATFORM_ADMIN.email), 'audit');
   });
   afterEach(() => t.close());
 
@@ -77,7 +79,8 @@ describe('audit trail', () => {
       expect(e.hash).toMatch(/^[0-9a-f]{64}$/);
       if (i > 0) expect(e.prevHash).toBe(all[i - 1].hash);
     });
-    expect(await verify()).toEqual({ valid: true, entries: all.length, firstBroken: null });
+    // the head to anchor elsewhere: the newest entry's hash and seq
+    expect(await verify()).toEqual({ valid: true, entries: all.length, firstBroken: null, headHash: all[all.length - 1].hash, headSeq: all.length });
   });
 
   it('a refused write leaves no entry', async () => {
@@ -122,9 +125,9 @@ describe('audit trail', () => {
   });
 
   it('keeps one chain per municipality, without gaps or forks under concurrent writes', async () => {
-    const platform = await t.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
+    const platform = await signIn(t, PLATFORM_ADMIN.email);
     await t.call('POST', '/api/v1/municipalities', { token: platform, body: { name: 'Gmina Skawina', slug: 'skawina', teryt: '1206114', admin: { email: 'admin@skawina.test', password: 'long-enough-1' } } });
-    const other = await t.login('admin@skawina.test', 'long-enough-1');
+    const other = await signIn(t, 'admin@skawina.test');
     const answers = await Promise.all(
       Array.from({ length: 24 }, (_, i) => t.call('POST', '/api/v1/ngos', { token: i % 2 ? other : tokens.official, body: newNgo() })),
     );
@@ -132,7 +135,7 @@ describe('audit trail', () => {
     const ours = await verify();
     const theirs = await verify(other);
     expect(ours.valid).toBe(true);
-    expect(theirs).toEqual({ valid: true, entries: 2 + 12, firstBroken: null });
+    expect(theirs).toEqual({ valid: true, entries: 2 + 12, firstBroken: null, headHash: (await trail(other))[0].hash, headSeq: 14 });
     const theirTrail = await trail(other);
     expect(theirTrail.map((e) => e.seq)).toEqual(Array.from({ length: 14 }, (_, i) => 14 - i));
     // neither municipality sees the other's entries
@@ -161,7 +164,13 @@ describe('audit trail', () => {
       await c.query('DELETE FROM audit_entries WHERE id = $1', [deleted.id]);
       await c.query('ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only');
     });
-    expect(await verify()).toEqual({ valid: false, entries: entries.length - 1, firstBroken: { id: edited.id, seq: edited.seq, reason: 'content-changed' } });
+    expect(await verify()).toEqual({
+      valid: false,
+      entries: entries.length - 1,
+      firstBroken: { id: edited.id, seq: edited.seq, reason: 'content-changed' },
+      headHash: entries[entries.length - 1].hash,
+      headSeq: entries.length,
+    });
   });
 
   it('names the entry after a deleted one, and a cut-off end of the chain', async () => {
@@ -223,5 +232,105 @@ describe('audit trail', () => {
       await c.query('ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only');
     });
     expect((await verify()).firstBroken).toEqual({ id: entries[5].id, seq: entries[5].seq, reason: 'chain-broken' });
+  });
+  it('answers a null head and seq 0 for a municipality whose trail is empty', async () => {
+    const [{ id }] = await t.db.query(`INSERT INTO municipalities (name, slug, teryt) VALUES ('Gmina Pusta', 'pusta', '1206022') RETURNING id`);
+    expect(await verifyAuditTrail(t.db.manager, id)).toEqual({ valid: true, entries: 0, firstBroken: null, headHash: null, headSeq: 0 });
+  });
+
+  it('recomputes each hash in the application: an owner who redefines audit_entry_hash to bless any row hides no edit', async () => {
+    for (let i = 0; i < 3; i++) await t.call('POST', '/api/v1/ngos', { token: tokens.official, body: newNgo() });
+    const entries = (await trail(tokens.auditor)).reverse();
+    const edited = entries[entries.length - 2];
+    await asSuperuser(async (c) => {
+      await c.query(`CREATE OR REPLACE FUNCTION audit_entry_hash(e audit_entries) RETURNS text LANGUAGE sql STABLE AS $$ SELECT e.hash $$`);
+      await c.query('ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only');
+      await c.query(`UPDATE audit_entries SET after = jsonb_set(after, '{name}', '"Ukryta zmiana"') WHERE id = $1`, [edited.id]);
+      await c.query('ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only');
+      // the database's own function now vouches for every row, the edited one included
+      const { rows } = await c.query('SELECT bool_and(audit_entry_hash(a) = a.hash) AS blessed FROM audit_entries a');
+      expect(rows[0].blessed).toBe(true);
+    });
+    expect(await verify()).toEqual({
+      valid: false,
+      entries: entries.length,
+      firstBroken: { id: edited.id, seq: edited.seq, reason: 'content-changed' },
+      headHash: entries[entries.length - 1].hash,
+      headSeq: entries.length,
+    });
+  });
+
+  describe('the application\'s hash input is the trigger\'s, byte for byte', () => {
+    const awkward = [
+      'Zażółć gęślą jaźń — ŻÓŁW € ü ß 東京 😀',
+      'a "quoted" word and a back\\slash \\" and \\\\ and \\u0041 as text',
+      'controls: \b \f \n \r \t \u0001 \u0007 \u000b \u001b \u001f, then \u007f \u0080 \u00a0 \u2028 \u2029 \ufeff',
+      '',
+      ' ',
+      '/ <script> </script> & \'single\'',
+    ];
+
+    it('escapes text as PostgreSQL\'s jsonb does, every control character included', async () => {
+      const all = [...awkward, Array.from({ length: 127 }, (_, i) => String.fromCharCode(i + 1)).join('')];
+      for (const s of all) {
+        const [{ pg }] = await t.db.query('SELECT to_jsonb($1::text)::text AS pg', [s]);
+        expect(pgJsonString(s)).toBe(pg);
+      }
+    });
+
+    it('writes the instant as the trigger\'s to_char does, whatever the fraction of the second', async () => {
+      const runner = t.db.createQueryRunner();
+      try {
+        await runner.query(`SET TimeZone = 'UTC'`);
+        await runner.query(`SET DateStyle = 'ISO, YMD'`);
+        for (const at of ['2026-12-02 17:28:37.123456+00', '2026-12-02 17:28:37.12+00', '2026-12-02 17:28:37+00', '2026-01-01 00:00:00.000001+00', '0999-12-31 23:59:59.5+00', '2024-02-29 12:00:00.1+01']) {
+          const [{ text, want }] = await runner.query(`SELECT $1::timestamptz::text AS text, to_char($1::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS want`, [at]);
+          expect(hashedInstant(text)).toBe(want);
+        }
+      } finally {
+        await runner.release();
+      }
+      expect(hashedInstant('2026-12-02 17:28:37+01')).toBeNull();
+      expect(hashedInstant('infinity')).toBeNull();
+    });
+
+    it('verifies a trail of non-ASCII text, quotes, backslashes, control characters, nested JSON and a null actor, and matches audit_entry_hash row by row', async () => {
+      const [{ id: m }] = await t.db.query(`SELECT id FROM municipalities WHERE slug = 'krakow'`);
+      const nested = {
+        [awkward[0]]: awkward[1],
+        list: [1, 1.5, '1.50', -0, 1e21, 12345678901234567890.5, true, false, null, [], {}, [[awkward[2]]]],
+        deep: { a: { b: { c: { d: awkward[2], '': awkward[3], 'klucz "z" \\': awkward[5] } } } },
+        b: 2,
+        aa: 1,
+        '10': 'integer-like key',
+        '2': 'another',
+      };
+      const rows: Array<[string | null, string | null, string | null, string | null, string | null]> = [
+        [null, null, null, null, JSON.stringify(nested)],
+        [null, awkward[0], awkward[1], JSON.stringify(nested), JSON.stringify({ ...nested, b: awkward[2] })],
+        [null, awkward[2], awkward[2], 'null', '"just a string with \\\\ and \\" and \\u0001"'],
+        [null, awkward[3], awkward[5], '12345678901234567890.123456789', '[1, "2", [3, {"4": 5}]]'],
+        [null, 'system', null, '{"numbers": [1.0, 1.50, 100e-2, -0.0, 0.000001]}', '{"emoji": "😀", "escaped": "\\ud83d\\ude00", "nbsp": "\\u00a0"}'],
+      ];
+      for (const [actorId, actorEmail, entityId, before, after] of rows) {
+        await t.db.query(
+          `INSERT INTO audit_entries (municipality_id, actor_id, actor_email, action, entity, entity_id, before, after) VALUES ($1, $2, $3, 'update', 'ngo', $4, $5::jsonb, $6::jsonb)`,
+          [m, actorId, actorEmail, entityId, before, after],
+        );
+      }
+      const stored = await t.db.query(
+        `SELECT municipality_id::text AS "municipalityId", seq::text AS seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00' AS at, actor_id::text AS "actorId", actor_email AS "actorEmail",
+                action, entity, entity_id AS "entityId", before::text AS before, after::text AS after, prev_hash AS "prevHash", hash, audit_entry_hash(a) AS "byDatabase"
+           FROM audit_entries a WHERE municipality_id = $1 ORDER BY a.seq`,
+        [m],
+      );
+      expect(stored.length).toBeGreaterThan(rows.length);
+      for (const e of stored) {
+        expect(e.byDatabase).toBe(e.hash);
+        expect(auditEntryHash(e)).toBe(e.hash);
+      }
+      const answer = await verify();
+      expect(answer).toMatchObject({ valid: true, firstBroken: null, entries: stored.length, headSeq: stored.length, headHash: stored[stored.length - 1].hash });
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { freePort } from '@app/core';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
@@ -7,18 +7,16 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { Client } from 'pg';
 import { newNgo, newProgram, newTask, uniqueIdentifiers } from '../utils/factories';
+import { builtProgram } from '../utils/program';
 import { createTestApp, PLATFORM_ADMIN, type TestApp } from '../utils/test-app';
 
 /**
- * The command line as `npm run cli` runs it: built with the project's build into a directory of
- * its own, run as a child process with DATABASE_URL of a test database and stdin a pipe (no
+ * The command line as `npm run cli` runs it: the run's build of the project (test/utils/program.ts), run as a child process with DATABASE_URL of a test database and stdin a pipe (no
  * terminal), so progress comes as plain lines. Real: PostgreSQL, its triggers, the audit chain,
  * argon2; the API of the same database checks what the commands wrote (a user created here signs in there).
  */
 const ROOT = process.cwd(); // jest runs from the project root
-const BUILD = join(ROOT, '.data', `test-build-cli-${process.pid}`);
 const WORK = join(ROOT, '.data', `test-cli-files-${process.pid}`);
-const MAIN = join(BUILD, 'apps/cli/src/main.js');
 const ACTOR = `cli:${userInfo().username}`;
 const COMMANDS = ['user:create', 'municipality:create', 'import', 'report:compile', 'report:publish', 'report:export', 'audit:verify'];
 
@@ -33,6 +31,7 @@ describe('the command line', () => {
   let official: string;
   let krakowId: string;
   let serial = 0;
+  let BUILD: string;
 
   /** Runs the built CLI; `input` is written to its stdin (a pipe, never a terminal), then stdin is closed. */
   function cli(args: string[], o: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
@@ -40,7 +39,7 @@ describe('the command line', () => {
     for (const name of ['ADMIN_EMAIL', 'ADMIN_PASSWORD', 'MUNICIPALITY_SLUG', 'DEMO_DATA']) delete env[name];
     for (const [k, v] of Object.entries(o.env ?? {})) if (v === undefined) delete env[k];
     // from the build directory, so that a developer's .env cannot fill in what the test leaves out
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: BUILD, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(BUILD, 'apps/cli/src/main.js'), ...args], { cwd: BUILD, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -60,15 +59,8 @@ describe('the command line', () => {
     t.db.query(`SELECT actor_id, actor_email, action, after FROM audit_entries WHERE municipality_id = $1 AND entity = $2 AND entity_id = $3 ORDER BY seq`, [municipalityId, entity, entityId]);
 
   beforeAll(async () => {
-    rmSync(BUILD, { recursive: true, force: true });
     mkdirSync(WORK, { recursive: true });
-    try {
-      execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', BUILD], { cwd: ROOT, stdio: 'pipe' });
-    } catch (error) {
-      // type errors elsewhere still emit JavaScript; `npm run typecheck` is where they are reported
-      if (!existsSync(MAIN)) throw error;
-    }
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/tsc-alias/dist/bin/index.js'), '-p', 'tsconfig.build.json', '--outDir', BUILD], { cwd: ROOT });
+    BUILD = await builtProgram();
     t = await createTestApp();
     const admin = await t.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
     const created = await t.call('POST', '/api/v1/users', { token: admin, body: { email: 'official.cli@test.example', password: 'official-password', role: 'official' } });
@@ -79,7 +71,6 @@ describe('the command line', () => {
 
   afterAll(async () => {
     await t?.close();
-    rmSync(BUILD, { recursive: true, force: true });
     rmSync(WORK, { recursive: true, force: true });
   });
 
@@ -326,9 +317,10 @@ describe('the command line', () => {
       for (let i = 0; i < 3; i++) expect((await t.call('POST', '/api/v1/ngos', { token, body: newNgo() })).status).toBe(201);
       const [{ id: municipalityId }] = await t.db.query('SELECT id FROM municipalities WHERE slug = $1', [slug]);
 
+      const [head] = await t.db.query('SELECT seq::int AS seq, hash FROM audit_heads WHERE municipality_id = $1', [municipalityId]);
       const valid = await cli(['audit:verify', '-m', slug]);
-      expect(valid).toMatchObject({ code: 0, stdout: `audit trail of ${slug}: valid, 5 entries\n`, stderr: '' });
-      expect(JSON.parse((await cli(['--json', 'audit:verify', '-m', slug])).stdout)).toEqual({ municipality: { id: municipalityId, slug }, valid: true, entries: 5, firstBroken: null });
+      expect(valid).toMatchObject({ code: 0, stdout: `audit trail of ${slug}: valid, 5 entries; head: seq 5, hash ${head.hash}\n`, stderr: '' });
+      expect(JSON.parse((await cli(['--json', 'audit:verify', '-m', slug])).stdout)).toEqual({ municipality: { id: municipalityId, slug }, valid: true, entries: 5, firstBroken: null, headHash: head.hash, headSeq: 5 });
 
       const [edited] = await t.db.query(`SELECT id, seq FROM audit_entries WHERE municipality_id = $1 AND entity = 'ngo' ORDER BY seq LIMIT 1`, [municipalityId]);
       const superuser = new Client({ connectionString: t.databaseUrl });
@@ -343,13 +335,13 @@ describe('the command line', () => {
 
       const broken = await cli(['audit:verify', '-m', slug]);
       expect(broken.code).toBe(1);
-      expect(broken.stdout).toBe(`audit trail of ${slug}: BROKEN, 5 entries; first broken: seq ${edited.seq} (id ${edited.id}), content-changed\n`);
+      expect(broken.stdout).toBe(`audit trail of ${slug}: BROKEN, 5 entries; first broken: seq ${edited.seq} (id ${edited.id}), content-changed; head: seq 5, hash ${head.hash}\n`);
       expect(broken.stderr).toBe(`error: the audit trail of ${slug} is broken: entries were changed or removed outside the application\n`);
       const all = await cli(['--json', 'audit:verify', '--all']);
       expect(all.code).toBe(1);
       expect(JSON.parse(all.stdout)).toEqual(
         expect.arrayContaining([
-          { municipality: { id: municipalityId, slug }, valid: false, entries: 5, firstBroken: { id: edited.id, seq: Number(edited.seq), reason: 'content-changed' } },
+          { municipality: { id: municipalityId, slug }, valid: false, entries: 5, firstBroken: { id: edited.id, seq: Number(edited.seq), reason: 'content-changed' }, headHash: head.hash, headSeq: 5 },
           expect.objectContaining({ municipality: { id: krakowId, slug: 'krakow' }, valid: true }),
         ]),
       );

@@ -1,5 +1,6 @@
-import { newCommission, newMember, newNgo, ROLE_PASSWORD, usersOfEveryRole, type Tokens } from '../utils/factories';
+import { newCommission, newMember, newNgo, usersOfEveryRole, type Tokens } from '../utils/factories';
 import { createTestApp, PLATFORM_ADMIN, type Answer, type TestApp } from '../utils/test-app';
+import { createMunicipality, signIn } from '../utils/users';
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
@@ -15,10 +16,10 @@ describe('dialogue commissions', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    const platformAdmin = await t.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
+    const platformAdmin = await signIn(t, PLATFORM_ADMIN.email);
     a = await usersOfEveryRole(t, platformAdmin, 'kdo');
-    await t.call('POST', '/api/v1/municipalities', { token: platformAdmin, body: { name: 'Wieliczka', slug: 'wieliczka', teryt: '1219063', admin: { email: 'admin@wieliczka.test', password: ROLE_PASSWORD } } });
-    b = await usersOfEveryRole(t, await t.login('admin@wieliczka.test', ROLE_PASSWORD), 'kdo-wieliczka');
+    const wieliczka = await createMunicipality(t, platformAdmin, { name: 'Wieliczka', slug: 'wieliczka', teryt: '1219063', adminEmail: 'admin@wieliczka.test' });
+    b = await usersOfEveryRole(t, wieliczka.admin, 'kdo-wieliczka');
     official = a.official;
     [{ today }] = await t.db.query(`SELECT to_char((now() AT TIME ZONE 'Europe/Warsaw')::date, 'YYYY-MM-DD') AS today`);
   });

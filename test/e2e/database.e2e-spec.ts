@@ -3,6 +3,7 @@ import { DEMO_NGO_COUNT, migrations, prepareDatabase } from '@app/database';
 import { DataSource } from 'typeorm';
 import { TcpProxy } from '../utils/tcp-proxy';
 import { createEmptyDatabase, createTestApp, createTestDatabase, PLATFORM_ADMIN, testConfig, type TestApp } from '../utils/test-app';
+import { signIn } from '../utils/users';
 
 const quiet = () => undefined;
 
@@ -74,7 +75,7 @@ describe('while the database is unreachable', () => {
     const target = new URL(database.url);
     proxy = await new TcpProxy(target.hostname, Number(target.port || 5432)).start();
     t = await createTestApp({}, { databaseUrl: proxy.through(database.url) });
-    token = await t.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
+    token = await signIn(t, PLATFORM_ADMIN.email);
   });
   afterAll(async () => {
     await t.close();

@@ -5,6 +5,7 @@ import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { newNgo, newProgram, newTask } from '../utils/factories';
 import { createTestApp, PLATFORM_ADMIN, type Answer, type TestApp } from '../utils/test-app';
+import { createMunicipality, signIn } from '../utils/users';
 
 /**
  * Real: HTTP, PostgreSQL, the files as a user's reader sees them (csv-parse, exceljs, JSON.parse).
@@ -111,16 +112,15 @@ describe('annual report exports', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    platform = await t.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
-    ok(await t.call('POST', '/api/v1/municipalities', { token: platform, body: { name: 'Gmina Eksportowa', slug: 'eksportowa', teryt: '1201011', admin: { email: 'admin@eksportowa.test', password: 'long-enough-1' } } }));
-    admin = await t.login('admin@eksportowa.test', 'long-enough-1');
+    platform = await signIn(t, PLATFORM_ADMIN.email);
+    ({ admin } = await createMunicipality(t, platform, { name: 'Gmina Eksportowa', slug: 'eksportowa', teryt: '1201011', adminEmail: 'admin@eksportowa.test' }));
     const own = ok(await post(admin, '/ngos', newNgo({ name: 'NGO użytkownika' })));
     for (const [role, email] of [['official', 'o@eksportowa.test'], ['auditor', 'a@eksportowa.test'], ['ngo', 'n@eksportowa.test']] as const) {
       ok(await post(admin, '/users', { email, password: 'long-enough-1', role, ngoId: role === 'ngo' ? own.id : undefined }));
     }
-    official = await t.login('o@eksportowa.test', 'long-enough-1');
-    auditor = await t.login('a@eksportowa.test', 'long-enough-1');
-    ngoToken = await t.login('n@eksportowa.test', 'long-enough-1');
+    official = await signIn(t, 'o@eksportowa.test');
+    auditor = await signIn(t, 'a@eksportowa.test');
+    ngoToken = await signIn(t, 'n@eksportowa.test');
 
     const ngo = async (overrides: Record<string, unknown>) => {
       const created = ok(await post(official, '/ngos', newNgo(overrides)));

@@ -1,5 +1,6 @@
 import { newNgo, newProgram, newTask, usersOfEveryRole, type Tokens } from '../utils/factories';
 import { createTestApp, PLATFORM_ADMIN, type Answer, type TestApp } from '../utils/test-app';
+import { signIn } from '../utils/users';
 
 /** Real: HTTP, PostgreSQL. The contract's Idempotency-Key on writes: replay, reuse with another body, retries racing the first. */
 describe('Idempotency-Key', () => {
@@ -13,7 +14,7 @@ describe('Idempotency-Key', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    tokens = await usersOfEveryRole(t, await t.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password), 'idem');
+    tokens = await usersOfEveryRole(t, await signIn(t, PLATFORM_ADMIN.email), 'idem');
   });
   afterAll(() => t.close());
 

@@ -157,13 +157,19 @@ describe('identity: sign-in, /me, users, municipalities', () => {
     it.each([
       ['slug', body('wieliczka', '1219999', 'b@test.example')],
       ['teryt', body('other-town', '1219063', 'c@test.example')],
-      ['admin.email', body('third-town', '1219888', 'admin@wieliczka.test')],
     ])('answers 409 naming %s when it is taken, and writes nothing', async (field, b) => {
       const before = await t.db.query('SELECT (SELECT count(*) FROM municipalities)::int AS m, (SELECT count(*) FROM users)::int AS u');
       const r = await t.call('POST', '/api/v1/municipalities', { token: admin, body: b });
       expect(r.status).toBe(409);
       expect(r.body.errors[0].field).toBe(field);
       expect(await t.db.query('SELECT (SELECT count(*) FROM municipalities)::int AS m, (SELECT count(*) FROM users)::int AS u')).toEqual(before);
+    });
+
+    it('gives the new municipality\'s admin an email used in another municipality (emails are unique per municipality)', async () => {
+      const r = await t.call('POST', '/api/v1/municipalities', { token: admin, body: { ...body('third-town', '1219888', 'admin@wieliczka.test'), admin: { email: 'admin@wieliczka.test', password: 'third-town-admin-1' } } });
+      expect(r.status).toBe(201);
+      const token = await t.login('admin@wieliczka.test', 'third-town-admin-1');
+      expect((await t.call('GET', '/api/v1/me', { token })).body).toMatchObject({ municipality: { slug: 'third-town' } });
     });
 
     it.each([

@@ -2,12 +2,13 @@ import { freePort } from '@app/core';
 import { CRON_NAMES, ReportJobsScheduler, ReportJobsService, type JobRunItem, type RunReport } from '@app/jobs';
 import { ModulesContainer } from '@nestjs/core';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { newProgram, newTask, ROLE_PASSWORD, usersOfEveryRole, type Tokens } from '../utils/factories';
+import { newProgram, newTask, usersOfEveryRole, type Tokens } from '../utils/factories';
 import { createTestApp, createTestDatabase, PLATFORM_ADMIN, type TestApp } from '../utils/test-app';
+import { createMunicipality, signIn } from '../utils/users';
+import { builtProgram } from '../utils/program';
 
 /**
  * Real: PostgreSQL (advisory locks, transactions, pg_terminate_backend), HTTP for GET /jobs, two
@@ -42,10 +43,8 @@ describe('report jobs', () => {
   async function municipality(tag: string): Promise<Municipality> {
     serial += 1;
     const slug = `jobs-${tag}-${serial}`;
-    const admin = { email: `admin.${slug}@test.example`, password: ROLE_PASSWORD };
-    const created = await a.call('POST', '/api/v1/municipalities', { token: platformAdmin, body: { name: `Gmina ${slug}`, slug, teryt: String(9_100_000 + serial), admin } });
-    expect(created.status).toBe(201);
-    const tokens = await usersOfEveryRole(a, await a.login(admin.email, admin.password), slug);
+    const created = await createMunicipality(a, platformAdmin, { name: `Gmina ${slug}`, slug, teryt: String(9_100_000 + serial), adminEmail: `admin.${slug}@test.example` });
+    const tokens = await usersOfEveryRole(a, created.admin, slug);
     const multiYear = await a.call('POST', '/api/v1/programs', { token: tokens.official, body: newProgram() });
     const annual = await a.call('POST', '/api/v1/programs', {
       token: tokens.official,
@@ -72,7 +71,7 @@ describe('report jobs', () => {
     // a second application instance (its own pool, its own scheduler) over the same database; its query
     // deadline is long, so that a compile the crash test holds waiting is still waiting when it is killed
     b = await createTestApp({ databaseQueryTimeoutMs: 60_000 }, { databaseUrl: a.databaseUrl });
-    platformAdmin = await a.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
+    platformAdmin = await signIn(a, PLATFORM_ADMIN.email);
   });
   afterAll(async () => {
     await b?.close();
@@ -199,7 +198,8 @@ describe('report jobs', () => {
       const run = ran(await running);
       const failed = run.items.find((i) => i.municipalityId === m.id)!;
       expect(failed).toMatchObject({ job: 'compile-report', year: 2019, outcome: 'failed' });
-      expect(failed.error).toMatch(/terminat/i);
+      // the code of the failure, not the database's words
+      expect(failed.error).toMatch(/connection.*57P01/);
       // the run went on with the next item
       expect(itemsOf(run, other.id)).toEqual([{ job: 'compile-report', year: 2019, outcome: 'compiled' }]);
     } finally {
@@ -214,6 +214,28 @@ describe('report jobs', () => {
     // the next night catches up
     expect(itemsOf(await jobsOf(a).runNightly(), m.id)).toEqual([{ job: 'compile-report', year: 2019, outcome: 'compiled' }]);
     expect((await report(m, 2019))!.compiled_at).not.toBe(previous!.compiled_at);
+  });
+
+  it('records a compile the database refuses by its code and class, and GET /jobs shows no database text', async () => {
+    const m = await municipality('refused');
+    await addTask(m);
+    await compile(m, 2019);
+    await addTask(m);
+    // the database now refuses any write of this municipality's reports, with its own words ("new row for relation ... violates check constraint ...")
+    await a.db.query(`ALTER TABLE reports ADD CONSTRAINT jobs_spec_refuses CHECK (municipality_id <> '${m.id}') NOT VALID`);
+    try {
+      const failed = ran(await jobsOf(a).runNightly()).items.find((i) => i.municipalityId === m.id)!;
+      expect(failed).toMatchObject({ job: 'compile-report', year: 2019, outcome: 'failed' });
+      expect(failed.error).toBe('The database refused the work (SQLSTATE 23514)');
+    } finally {
+      await a.db.query('ALTER TABLE reports DROP CONSTRAINT jobs_spec_refuses');
+    }
+    const listed = await a.call('GET', '/api/v1/jobs?outcome=failed', { token: m.tokens.official });
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toEqual([expect.objectContaining({ job: 'compile-report', year: 2019, outcome: 'failed', error: 'The database refused the work (SQLSTATE 23514)' })]);
+    expect(listed.text).not.toMatch(/relation|violates|constraint|jobs_spec_refuses|reports"|INSERT|UPDATE|SELECT|QueryFailedError/i);
+    const [row] = await a.db.query(`SELECT error FROM job_runs WHERE municipality_id = $1 AND outcome = 'failed'`, [m.id]);
+    expect(row.error).toBe('The database refused the work (SQLSTATE 23514)');
   });
 
   describe('GET /api/v1/jobs', () => {
@@ -320,7 +342,7 @@ describe('report jobs', () => {
         const modules = [...c.app.get(ModulesContainer).values()];
         expect(modules.some((module) => module.providers.has(SchedulerRegistry))).toBe(false);
         expect(modules.some((module) => module.providers.has(ReportJobsScheduler))).toBe(false);
-        const admin = await c.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
+        const admin = await signIn(c, PLATFORM_ADMIN.email);
         expect((await c.call('GET', '/api/v1/jobs', { token: admin })).status).toBe(200);
       } finally {
         await c.close();
@@ -329,10 +351,9 @@ describe('report jobs', () => {
   });
 });
 
-/** The worker as `npm run worker` runs it: built with the project's build, started as its own process. */
+/** The worker as `npm run worker` runs it: the run's build of the project (test/utils/program.ts), started as its own process. */
 describe('the worker process', () => {
-  const ROOT = process.cwd(); // jest runs from the project root
-  const BUILD = join(ROOT, '.data', `test-build-worker-${process.pid}`);
+  let BUILD: string;
   const children: ChildProcess[] = [];
 
   function startWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
@@ -356,15 +377,12 @@ describe('the worker process', () => {
     }
   }
 
-  beforeAll(() => {
-    rmSync(BUILD, { recursive: true, force: true });
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', BUILD], { cwd: ROOT });
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/tsc-alias/dist/bin/index.js'), '-p', 'tsconfig.build.json', '--outDir', BUILD], { cwd: ROOT });
-  }, 180_000);
+  beforeAll(async () => {
+    BUILD = await builtProgram();
+  }, 300_000);
 
   afterAll(() => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    rmSync(BUILD, { recursive: true, force: true });
   });
 
   it('starts on DATABASE_URL, logs that the scheduler is running, runs its nightly cron, and exits 0 on SIGTERM', async () => {

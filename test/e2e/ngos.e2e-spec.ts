@@ -1,5 +1,6 @@
 import { newNgo, uniqueIdentifiers, usersOfEveryRole, type Tokens } from '../utils/factories';
 import { createTestApp, PLATFORM_ADMIN, type TestApp } from '../utils/test-app';
+import { signIn } from '../utils/users';
 
 /** Real: HTTP, PostgreSQL. The NGO register of the contract. */
 describe('NGOs', () => {
@@ -10,7 +11,7 @@ describe('NGOs', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    tokens = await usersOfEveryRole(t, await t.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password), 'ngos');
+    tokens = await usersOfEveryRole(t, await signIn(t, PLATFORM_ADMIN.email), 'ngos');
     official = tokens.official;
   });
   afterAll(() => t.close());

@@ -1,6 +1,7 @@
 import { BATCH_SIZE } from '@app/opendata';
 import { newNgo, newProgram, newTask, uniqueIdentifiers } from '../utils/factories';
 import { createTestApp, PLATFORM_ADMIN, type Answer, type TestApp } from '../utils/test-app';
+import { createMunicipality, signIn } from '../utils/users';
 
 /**
  * Real: HTTP, PostgreSQL. The 360Giving open data (GET /api/v1/public/{slug}/grants/{year}.json):
@@ -97,9 +98,8 @@ describe('open data: 360Giving grants', () => {
     } finally {
       delete process.env.OPEN_DATA_FUNDER_ID;
     }
-    const platform = await t.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
-    ok(await t.call('POST', '/api/v1/municipalities', { token: platform, body: { name: NAME, slug: SLUG, teryt: TERYT, admin: { email: 'admin@lacko.test', password: 'long-enough-1' } } }));
-    admin = await t.login('admin@lacko.test', 'long-enough-1');
+    const platform = await signIn(t, PLATFORM_ADMIN.email);
+    ({ admin } = await createMunicipality(t, platform, { name: NAME, slug: SLUG, teryt: TERYT, adminEmail: 'admin@lacko.test' }));
 
     const ngo = async (name: string, ids: Partial<Record<'krs' | 'nip' | 'regon', string | null>>, legalForm = 'association'): Promise<Ngo> => {
       const created = ok(await api.post('/ngos', newNgo({ name, legalForm, krs: null, nip: null, regon: null, ...ids })));
@@ -354,9 +354,9 @@ describe('open data: 360Giving grants', () => {
   });
 
   it('identifies a funder by its configured organisation identifier (OPEN_DATA_FUNDER_ID)', async () => {
-    const platform = await t.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
+    const platform = await signIn(t, PLATFORM_ADMIN.email);
     ok(await t.call('POST', '/api/v1/municipalities', { token: platform, body: { ...OTHER, admin: { email: 'admin@druga.test', password: 'long-enough-1' } } }));
-    const other = await t.login('admin@druga.test', 'long-enough-1');
+    const other = await signIn(t, 'admin@druga.test');
     const n = ok(await api.post('/ngos', newNgo({ name: 'Stowarzyszenie Ścieżka' }), other));
     const p = ok(await api.post('/programs', newProgram({ title: 'Roczny program 2019', kind: 'annual', startYear: 2019, endYear: 2019 }), other));
     const task = ok(await api.post('/tasks', newTask(p.id, [n.id], { amountGranted: '1234567.89', amountRequested: null }), other));
@@ -379,9 +379,9 @@ describe('open data: 360Giving grants', () => {
   });
 
   it('writes a file of more tasks than one read holds, each once, in order, with the exact total', async () => {
-    const platform = await t.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
+    const platform = await signIn(t, PLATFORM_ADMIN.email);
     ok(await t.call('POST', '/api/v1/municipalities', { token: platform, body: { name: 'Gmina Wielka', slug: 'wielka', teryt: '1465011', admin: { email: 'admin@wielka.test', password: 'long-enough-1' } } }));
-    const big = await t.login('admin@wielka.test', 'long-enough-1');
+    const big = await signIn(t, 'admin@wielka.test');
     const n = ok(await api.post('/ngos', newNgo({ name: 'Fundacja Wielka' }), big));
     const p = ok(await api.post('/programs', newProgram({ title: 'Roczny 2019', kind: 'annual', startYear: 2019, endYear: 2019 }), big));
     // exactly two full reads: the third finds nothing

@@ -1,5 +1,6 @@
 import { newNgo, newProgram, usersOfEveryRole, type Tokens } from '../utils/factories';
 import { createTestApp, PLATFORM_ADMIN, type TestApp } from '../utils/test-app';
+import { createMunicipality, signIn } from '../utils/users';
 
 type Who = 'public' | 'ngo' | 'auditor' | 'official' | 'admin';
 const WHO: Who[] = ['public', 'ngo', 'auditor', 'official', 'admin'];
@@ -50,10 +51,9 @@ describe('permissions: each role against each route', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    platformAdmin = await t.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
+    platformAdmin = await signIn(t, PLATFORM_ADMIN.email);
     // a second municipality whose admin is an ordinary admin
-    await t.call('POST', '/api/v1/municipalities', { token: platformAdmin, body: { name: 'Gmina Perm', slug: 'perm', teryt: '1299999', admin: { email: 'admin@perm.test', password: 'long-enough-1' } } });
-    const admin = await t.login('admin@perm.test', 'long-enough-1');
+    const { admin } = await createMunicipality(t, platformAdmin, { name: 'Gmina Perm', slug: 'perm', teryt: '1299999', adminEmail: 'admin@perm.test' });
     const tokens = await usersOfEveryRole(t, admin, 'perm');
     let n = 0;
     const seq = () => ++n;

@@ -1,8 +1,9 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '@app/core';
 import { DEMO_NGO_COUNT } from '@app/database';
+import { builtProgram, ROOT, startProgram, waitReady, type Running } from '../utils/program';
 
 /**
  * The program as `npm start` runs it: built with the project's build, started without
@@ -10,8 +11,7 @@ import { DEMO_NGO_COUNT } from '@app/database';
  * Start, SIGKILL (the embedded server keeps running), restart (reuses it), SIGINT (stops both
  * cleanly), start again on the stopped cluster, SIGTERM.
  */
-const ROOT = process.cwd(); // jest runs from the project root
-const BUILD = join(ROOT, '.data', `test-build-${process.pid}`);
+let BUILD: string;
 const DATA = join(ROOT, '.data', `test-process-${process.pid}`);
 const PGDATA = join(DATA, 'postgres', 'pgdata');
 
@@ -30,12 +30,6 @@ function alive(pid: number | null): boolean {
   }
 }
 
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
 const children: ChildProcess[] = [];
 
 function start(port: number): Running {
@@ -44,27 +38,9 @@ function start(port: number): Running {
   delete env.ADMIN_EMAIL;
   delete env.ADMIN_PASSWORD;
   delete env.DEMO_DATA;
-  const child = spawn(process.execPath, [join(BUILD, 'apps/api/src/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  return { child, output: () => out, exited };
-}
-
-async function waitReady(port: number, run: Running, ms = 90_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (run.child.exitCode !== null) throw new Error(`exited early:\n${run.output()}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`not ready within ${ms} ms:\n${run.output()}`);
+  const run = startProgram(BUILD, env);
+  children.push(run.child);
+  return run;
 }
 
 async function signIn(port: number): Promise<string> {
@@ -83,11 +59,9 @@ async function ngoCount(port: number, token: string): Promise<number> {
 }
 
 describe('the program on the embedded database', () => {
-  beforeAll(() => {
-    rmSync(BUILD, { recursive: true, force: true });
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', BUILD], { cwd: ROOT });
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/tsc-alias/dist/bin/index.js'), '-p', 'tsconfig.build.json', '--outDir', BUILD], { cwd: ROOT });
-  }, 120_000);
+  beforeAll(async () => {
+    BUILD = await builtProgram();
+  }, 300_000);
 
   afterAll(async () => {
     // whatever a failed run left behind: the programs, then the server
@@ -95,7 +69,6 @@ describe('the program on the embedded database', () => {
     const pid = postmasterPid();
     if (alive(pid)) process.kill(pid!, 'SIGQUIT');
     for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-    rmSync(BUILD, { recursive: true, force: true });
     rmSync(DATA, { recursive: true, force: true });
   });
 

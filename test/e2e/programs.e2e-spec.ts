@@ -1,5 +1,6 @@
 import { newNgo, newProgram, usersOfEveryRole, type Tokens } from '../utils/factories';
 import { createTestApp, PLATFORM_ADMIN, type TestApp } from '../utils/test-app';
+import { signIn } from '../utils/users';
 
 /** Real: HTTP, PostgreSQL. Cooperation programmes and their year rules. */
 describe('cooperation programmes', () => {
@@ -11,7 +12,7 @@ describe('cooperation programmes', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    tokens = await usersOfEveryRole(t, await t.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password), 'programs');
+    tokens = await usersOfEveryRole(t, await signIn(t, PLATFORM_ADMIN.email), 'programs');
     official = tokens.official;
   });
   afterAll(() => t.close());

@@ -1,6 +1,8 @@
+import independentJcs from 'canonicalize';
 import { createHash } from 'node:crypto';
 import { newNgo, newProgram, newTask } from '../utils/factories';
 import { createTestApp, PLATFORM_ADMIN, type Answer, type TestApp } from '../utils/test-app';
+import { createMunicipality, signIn } from '../utils/users';
 
 /**
  * Real: HTTP, PostgreSQL. Annual reports: a known data set, every summary figure checked against
@@ -56,11 +58,9 @@ function expectedSummary(made: Made, year: number, programmes: unknown[]) {
   };
 }
 
-/** The contract's canonical JSON: keys sorted at every level, no whitespace, non-ASCII as is. */
+/** The contract's contentHash: SHA-256 of the RFC 8785 (JCS) form, by an implementation independent of the application's. */
 function canonicalHash(value: unknown): string {
-  const sort = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sort) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])])) : v;
-  return createHash('sha256').update(JSON.stringify(sort(value)), 'utf8').digest('hex');
+  return createHash('sha256').update(independentJcs(value)!, 'utf8').digest('hex');
 }
 
 describe('annual reports', () => {
@@ -84,17 +84,16 @@ describe('annual reports', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    const platform = await t.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
-    ok(await t.call('POST', '/api/v1/municipalities', { token: platform, body: { name: 'Gmina Raportowa', slug: 'raportowa', teryt: '1201011', admin: { email: 'admin@raportowa.test', password: 'long-enough-1' } } }));
-    admin = await t.login('admin@raportowa.test', 'long-enough-1');
+    const platform = await signIn(t, PLATFORM_ADMIN.email);
+    ({ admin } = await createMunicipality(t, platform, { name: 'Gmina Raportowa', slug: 'raportowa', teryt: '1201011', adminEmail: 'admin@raportowa.test' }));
     const ngoOfUser = ok(await as(admin).post('/ngos', newNgo({ registeredOn: '2010-01-01' })));
     made.ngos.push({ id: ngoOfUser.id, registeredOn: '2010-01-01', archivedBefore2020: false });
     for (const [role, email] of [['official', 'o@raportowa.test'], ['auditor', 'a@raportowa.test'], ['ngo', 'n@raportowa.test']] as const) {
       ok(await as(admin).post('/users', { email, password: 'long-enough-1', role, ngoId: role === 'ngo' ? ngoOfUser.id : undefined }));
     }
-    official = await t.login('o@raportowa.test', 'long-enough-1');
-    auditor = await t.login('a@raportowa.test', 'long-enough-1');
-    ngoToken = await t.login('n@raportowa.test', 'long-enough-1');
+    official = await signIn(t, 'o@raportowa.test');
+    auditor = await signIn(t, 'a@raportowa.test');
+    ngoToken = await signIn(t, 'n@raportowa.test');
     const api = as(official);
 
     // NGOs: registered before, during and after 2019, one without a date, one archived (now: so it counts for 2019, registered at its end)
@@ -296,7 +295,7 @@ describe('annual reports', () => {
   });
 
   it('keeps each municipality\'s reports to itself', async () => {
-    const platform = await t.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
+    const platform = await signIn(t, PLATFORM_ADMIN.email);
     expect((await t.call('GET', '/api/v1/reports/2019', { token: platform })).status).toBe(404);
     expect((await t.call('GET', '/api/v1/reports', { token: platform })).body.some((x: { year: number }) => x.year === 2019)).toBe(false);
   });

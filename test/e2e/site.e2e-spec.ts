@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { newCommission, newMember, newNgo, newProgram, newTask, ROLE_PASSWORD, usersOfEveryRole } from '../utils/factories';
 import { createTestApp, PLATFORM_ADMIN, type Answer, type TestApp } from '../utils/test-app';
+import { signIn } from '../utils/users';
 
 /**
  * Real: HTTP, PostgreSQL, the reports API (compile and publish make revision 1 with the real
@@ -29,7 +30,7 @@ describe('public pages', () => {
   beforeAll(async () => {
     // no scheduler: its jobs would query the database while the cache tests count queries
     t = await createTestApp({ scheduler: false });
-    const platformAdmin = await t.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
+    const platformAdmin = await signIn(t, PLATFORM_ADMIN.email);
     official = (await usersOfEveryRole(t, platformAdmin, 'site')).official;
     [{ id: krakowId }] = await t.db.query(`SELECT id FROM municipalities WHERE slug = 'krakow'`);
     const post = async (path: string, body: Record<string, unknown>, token = official) => {
@@ -59,7 +60,7 @@ describe('public pages', () => {
 
     // another municipality, whose commission must not show on Kraków's page
     await post('/municipalities', { name: 'Wieliczka', slug: 'wieliczka', teryt: '1219063', admin: { email: 'admin@wieliczka.site.test', password: ROLE_PASSWORD } }, platformAdmin);
-    const wieliczka = await t.login('admin@wieliczka.site.test', ROLE_PASSWORD);
+    const wieliczka = await signIn(t, 'admin@wieliczka.site.test');
     const other = await post('/ngos', newNgo({ name: 'Stowarzyszenie z Wieliczki' }), wieliczka);
     const otherCommission = await post('/commissions', newCommission({ name: 'Komisja w Wieliczce' }), wieliczka);
     await post(`/commissions/${otherCommission.id}/members`, newMember(other.id), wieliczka);
@@ -347,6 +348,59 @@ describe('public pages', () => {
       expect(revisionShown((await ok('/krakow/reports/2019')).text)).toBe(revisionShown(shown.text));
       offset += PublicPagesCache.REVALIDATE_MS + 1000;
       expect(revisionShown((await ok('/krakow/reports/2019')).text)).toBe(next);
+    });
+  });
+
+  describe('a publication through the API', () => {
+    const revisionOf = (html: string) => Number(/Wersja (\d+), opublikowana/.exec(html)![1]);
+
+    it('drops the cached page only once the publication has committed: a page read while it commits does not keep the old revision', async () => {
+      const shown = revisionOf((await ok('/krakow/reports/2019')).text);
+      const [annual] = await t.db.query(`SELECT id FROM programs WHERE municipality_id = $1 AND kind = 'annual' AND start_year = 2019 LIMIT 1`, [krakowId]);
+      const task = await t.call('POST', '/api/v1/tasks', { token: official, body: newTask(annual.id, [ngos.seniors.id], { title: 'Zadanie po publikacji' }) });
+      expect(task.status).toBe(201);
+      // the publishing transaction's COMMIT now takes 1.5 s (a deferred constraint trigger), a window for page requests
+      await t.db.query(`CREATE FUNCTION site_spec_slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1.5); RETURN NULL; END $$`);
+      await t.db.query(`CREATE CONSTRAINT TRIGGER site_spec_slow_commit AFTER INSERT ON report_revisions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION site_spec_slow_commit()`);
+      try {
+        let answered = false;
+        const publishing = t.call('POST', '/api/v1/reports/2019/publish', { token: official, body: {}, headers: { 'idempotency-key': 'site-spec-publish-window' } }).finally(() => (answered = true));
+        const seen: number[] = [];
+        while (!answered) {
+          seen.push(revisionOf((await ok('/krakow/reports/2019')).text));
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        const published = await publishing;
+        expect(published.status).toBe(200);
+        expect(published.body.revision).toBe(shown + 1);
+        expect(seen.length).toBeGreaterThan(5);
+        // until the commit, the page showed the revision the database held
+        expect(seen.every((r) => r === shown || r === shown + 1)).toBe(true);
+        // the moment the publication has answered, the page shows it (before, the old revision stayed for up to 30 s)
+        expect(revisionOf((await ok('/krakow/reports/2019')).text)).toBe(shown + 1);
+      } finally {
+        await t.db.query('DROP TRIGGER site_spec_slow_commit ON report_revisions');
+        await t.db.query('DROP FUNCTION site_spec_slow_commit()');
+      }
+    });
+
+    it('leaves the cached page alone when the publication rolls back', async () => {
+      const cached = await ok('/krakow/reports/2019');
+      const [annual] = await t.db.query(`SELECT id FROM programs WHERE municipality_id = $1 AND kind = 'annual' AND start_year = 2019 LIMIT 1`, [krakowId]);
+      await t.call('POST', '/api/v1/tasks', { token: official, body: newTask(annual.id, [ngos.seniors.id], { title: 'Zadanie przed nieudaną publikacją' }) });
+      await t.db.query(`CREATE FUNCTION site_spec_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the spec'; END $$`);
+      await t.db.query(`CREATE CONSTRAINT TRIGGER site_spec_refuse AFTER INSERT ON report_revisions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION site_spec_refuse()`);
+      const cache = t.app.get(PublicPagesCache);
+      const generation = cache.generation(2019);
+      try {
+        const r = await t.call('POST', '/api/v1/reports/2019/publish', { token: official, body: {}, headers: { 'idempotency-key': 'site-spec-publish-rollback' } });
+        expect(r.status).toBeGreaterThanOrEqual(400);
+      } finally {
+        await t.db.query('DROP TRIGGER site_spec_refuse ON report_revisions');
+        await t.db.query('DROP FUNCTION site_spec_refuse()');
+      }
+      expect(cache.generation(2019)).toBe(generation);
+      expect(cache.get('krakow', 2019)?.page.etag).toBe(cached.headers.get('etag'));
     });
   });
 });

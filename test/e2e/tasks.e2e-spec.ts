@@ -1,5 +1,6 @@
 import { newNgo, newProgram, newTask, usersOfEveryRole, type Tokens } from '../utils/factories';
 import { createTestApp, PLATFORM_ADMIN, type Answer, type TestApp } from '../utils/test-app';
+import { signIn } from '../utils/users';
 
 /** Real: HTTP, PostgreSQL. Funded tasks: fields, filters, every domain rule, the concurrent small-grant cap, the ngo role. */
 describe('funded tasks', () => {
@@ -39,7 +40,7 @@ describe('funded tasks', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    tokens = await usersOfEveryRole(t, await t.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password), 'tasks');
+    tokens = await usersOfEveryRole(t, await signIn(t, PLATFORM_ADMIN.email), 'tasks');
     official = tokens.official;
     multiYear = (await t.call('POST', '/api/v1/programs', { token: official, body: newProgram() })).body.id;
     annual2019 = (await t.call('POST', '/api/v1/programs', { token: official, body: newProgram({ title: 'Roczny 2019', kind: 'annual', startYear: 2019, endYear: 2019, parentId: multiYear }) })).body.id;
@@ -324,9 +325,9 @@ describe('funded tasks', () => {
   describe('another municipality', () => {
     let theirs: { token: string; programId: string; ngoId: string; taskId: string };
     beforeAll(async () => {
-      const platform = await t.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
+      const platform = await signIn(t, PLATFORM_ADMIN.email);
       await t.call('POST', '/api/v1/municipalities', { token: platform, body: { name: 'Gmina Wieliczka', slug: 'wieliczka-tasks', teryt: '1219064', admin: { email: 'admin@wieliczka-tasks.test', password: 'long-enough-1' } } });
-      const token = await t.login('admin@wieliczka-tasks.test', 'long-enough-1');
+      const token = await signIn(t, 'admin@wieliczka-tasks.test');
       const programId = (await t.call('POST', '/api/v1/programs', { token, body: newProgram({ kind: 'annual', startYear: 2019, endYear: 2019 }) })).body.id;
       const ngoId = (await t.call('POST', '/api/v1/ngos', { token, body: newNgo() })).body.id;
       const taskId = (await t.call('POST', '/api/v1/tasks', { token, body: newTask(programId, [ngoId]) })).body.id;

@@ -1,5 +1,6 @@
 import { newNgo, newProgram, ROLE_PASSWORD, usersOfEveryRole, type Tokens } from '../utils/factories';
 import { createTestApp, PLATFORM_ADMIN, type TestApp } from '../utils/test-app';
+import { createMunicipality, signIn } from '../utils/users';
 
 /** Two municipalities on one deployment: a token only ever sees its own. */
 describe('tenant isolation', () => {
@@ -11,10 +12,10 @@ describe('tenant isolation', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    const platformAdmin = await t.login(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
+    const platformAdmin = await signIn(t, PLATFORM_ADMIN.email);
     a = await usersOfEveryRole(t, platformAdmin, 'krakow');
-    await t.call('POST', '/api/v1/municipalities', { token: platformAdmin, body: { name: 'Wieliczka', slug: 'wieliczka', teryt: '1219063', admin: { email: 'admin@wieliczka.test', password: ROLE_PASSWORD } } });
-    b = await usersOfEveryRole(t, await t.login('admin@wieliczka.test', ROLE_PASSWORD), 'wieliczka');
+    const wieliczka = await createMunicipality(t, platformAdmin, { name: 'Wieliczka', slug: 'wieliczka', teryt: '1219063', adminEmail: 'admin@wieliczka.test' });
+    b = await usersOfEveryRole(t, wieliczka.admin, 'wieliczka');
     aNgo = (await t.call('POST', '/api/v1/ngos', { token: a.official, body: newNgo({ name: 'Krakowska Fundacja Tajna' }) })).body;
     aProgram = (await t.call('POST', '/api/v1/programs', { token: a.official, body: newProgram({ title: 'Krakowski program' }) })).body;
   });
