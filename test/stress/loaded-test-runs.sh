@@ -10,6 +10,7 @@ other_chromium=""
 [ "${2:-}" = "--with-other-chromium" ] && other_chromium=yes
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 work=$(mktemp -d /tmp/loaded-runs.XXXXXX)
+chmod 755 "$work" # the embedded PostgreSQL runs as the postgres user, who must reach the clone
 git clone -q "$repo" "$work/clone"
 cd "$work/clone"
 unset DATABASE_URL
