@@ -14,6 +14,7 @@ import { ReportsModule } from '@app/reports';
 import { SiteModule } from '@app/site';
 import { SpheresModule } from '@app/spheres';
 import { TasksModule } from '@app/tasks';
+import { WebAppModule } from '@app/webapp';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { HealthModule } from './health/health.module';
@@ -44,6 +45,7 @@ export class AppModule {
         OpenDataModule,
         ImportsModule,
         SiteModule,
+        WebAppModule,
         // the record at GET /jobs always; the crons only when SCHEDULER is true (else a worker runs them)
         JobsModule.forRoot({ scheduler: options.config.scheduler }),
         HealthModule,

@@ -2,6 +2,7 @@ import { AppValidationPipe, depthLimitedJsonParser, ProblemFilter, routerProblem
 import { registerLoginRateLimits } from '@app/identity';
 import { MULTIPART_OPTIONS } from '@app/imports';
 import { registerSitePages, SiteService } from '@app/site';
+import { registerWebApp } from '@app/webapp';
 import multipart from '@fastify/multipart';
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -76,6 +77,7 @@ export async function createApiApp(options: ApiOptions): Promise<NestFastifyAppl
   // other fields (the adapter registers the plugin once, on the root context); JSON keeps BODY_LIMIT
   await app.register(multipart, MULTIPART_OPTIONS);
   registerSitePages(fastify, app.get(SiteService));
+  await registerWebApp(fastify, app);
 
   // Fastify's JSON parser behind a depth limit, so no deeply nested body reaches what recurses over it
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, depthLimitedJsonParser(fastify.getDefaultJsonParser('error', 'error')));

@@ -12,6 +12,8 @@ import { UserEntity } from './user.entity';
 export const SIGN_IN_FAILED = 'The email or the password is wrong (an email used in several municipalities also needs "municipality", the slug)';
 
 type Candidate = Pick<UserEntity, 'id' | 'email' | 'municipalityId' | 'role' | 'ngoId' | 'platformAdmin' | 'tokenVersion' | 'passwordHash'>;
+/** The account a sign-in matched (API token or web session alike). */
+export type SignedInUser = Omit<Candidate, 'passwordHash'>;
 
 @Injectable()
 export class AuthService {
@@ -32,7 +34,7 @@ export class AuthService {
    * several match, `municipality` picks one. Unknown email, wrong password, a deactivated
    * account and an ambiguous match all get the same 401.
    */
-  async login(dto: LoginDto): Promise<TokenView> {
+  async authenticate(dto: LoginDto): Promise<SignedInUser> {
     const email = dto.email.toLowerCase();
     await this.backoff.claim(email);
     const qb = this.ds
@@ -51,7 +53,13 @@ export class AuthService {
       throw new Unauthenticated(SIGN_IN_FAILED);
     }
     await this.backoff.succeeded(email);
-    const user = matches[0];
+    const { passwordHash: _hash, ...user } = matches[0];
+    return user;
+  }
+
+  /** Signs in through the API: a bearer token carrying the user's current token version. */
+  async login(dto: LoginDto): Promise<TokenView> {
+    const user = await this.authenticate(dto);
     const claims: TokenClaims = { sub: user.id, email: user.email, mun: user.municipalityId, role: user.role, ngo: user.ngoId, pa: user.platformAdmin, tv: user.tokenVersion };
     const accessToken = await this.jwt.signAsync(claims, { expiresIn: this.config.tokenTtlSeconds });
     return { accessToken, tokenType: 'Bearer', expiresIn: this.config.tokenTtlSeconds };

@@ -29,7 +29,7 @@ import { UsersService } from './users.service';
   ],
   controllers: [AuthController, MeController, UsersController, MunicipalitiesController],
   providers: [AuthService, UsersService, MunicipalitiesService, PasswordHasher],
-  exports: [PasswordHasher],
+  exports: [PasswordHasher, AuthService, UsersService],
 })
 export class IdentityModule {}
 

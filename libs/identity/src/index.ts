@@ -5,3 +5,7 @@ export * from './password-hasher';
 export * from './municipalities';
 export * from './login-rate-limit';
 export * from './login-backoff';
+export * from './auth.service';
+export * from './users.service';
+export * from './dto/auth.dto';
+export * from './dto/user.dto';

@@ -1,0 +1,208 @@
+import { DomainError, roleHas, type Actor, type Permission, type Role } from '@app/core';
+import { Logger } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import type { WebSession, WebSessions } from './sessions';
+import { APP_CSP, eta, STYLESHEET_PATH } from './views';
+
+const logger = new Logger('WebApp');
+
+export const APP_NAME = 'Współpraca z organizacjami';
+const ROLE_LABELS: Record<Role, string> = { admin: 'administrator', official: 'urzędnik', auditor: 'audytor', ngo: 'organizacja' };
+export const roleLabel = (role: Role) => ROLE_LABELS[role];
+
+/** The session cookie: `__Host-` prefixed and Secure whenever the request came over HTTPS (directly or through a trusted proxy). */
+export const sessionCookieName = (request: FastifyRequest) => (request.protocol === 'https' ? '__Host-ngo_session' : 'ngo_session');
+export const loginCookieName = (request: FastifyRequest) => (request.protocol === 'https' ? '__Host-ngo_login' : 'ngo_login');
+
+export function cookieOptions(request: FastifyRequest) {
+  return { httpOnly: true, sameSite: 'lax' as const, path: '/', secure: request.protocol === 'https' };
+}
+
+/** A page to show, or where to go next (303 after a form, per the POST/redirect/GET pattern). */
+export type Outcome = { html: string; status?: number } | { redirect: string };
+
+export interface PageContext {
+  request: FastifyRequest;
+  reply: FastifyReply;
+  session: WebSession;
+  actor: Actor;
+  /** The form's fields as Fastify parsed them (application/x-www-form-urlencoded). */
+  body: Record<string, unknown>;
+  query: Record<string, string | undefined>;
+  params: Record<string, string>;
+}
+
+export interface NavItem {
+  href: string;
+  label: string;
+  roles: readonly Role[];
+}
+
+/** The main menu, by role (../shared/web-app.md, "Paths"). */
+export const NAV: readonly NavItem[] = [
+  { href: '/app', label: 'Start', roles: ['admin', 'official', 'auditor', 'ngo'] },
+  { href: '/app/my-organisation', label: 'Moja organizacja', roles: ['ngo'] },
+  { href: '/app/ngos', label: 'Organizacje', roles: ['admin', 'official', 'auditor'] },
+  { href: '/app/users', label: 'Użytkownicy', roles: ['admin'] },
+  { href: '/app/account', label: 'Moje konto', roles: ['admin', 'official', 'auditor', 'ngo'] },
+];
+
+export interface LayoutInput {
+  title: string;
+  body: string;
+  session?: WebSession | null;
+  /** The menu item to mark as the current page. */
+  section?: string;
+  hasErrors?: boolean;
+}
+
+export function renderLayout(input: LayoutInput): string {
+  const s = input.session;
+  const nav = s ? NAV.filter((n) => n.roles.includes(s.actor.role)).map((n) => ({ ...n, current: n.href === input.section })) : [];
+  return eta.render('@layout', {
+    title: input.title,
+    appName: APP_NAME,
+    stylesheet: STYLESHEET_PATH,
+    body: input.body,
+    hasErrors: input.hasErrors ?? false,
+    user: s ? { email: s.actor.email, roleLabel: roleLabel(s.actor.role), municipality: s.municipality.name } : null,
+    csrf: s?.csrfToken ?? '',
+    nav,
+    flash: s?.flash ?? null,
+  });
+}
+
+const MESSAGE_PAGE = `<h1><%= it.heading %></h1>
+<% it.paragraphs.forEach(function (p) { %><p><%= p %></p><% }) %>
+<p><a href="<%= it.backHref %>"><%= it.backLabel %></a></p>
+`;
+eta.loadTemplate('@message', MESSAGE_PAGE);
+
+export function messagePage(session: WebSession | null, status: number, heading: string, paragraphs: string[], back = { href: '/app', label: 'Wróć na stronę startową' }): Outcome {
+  return { status, html: renderLayout({ title: heading, session, body: eta.render('@message', { heading, paragraphs, backHref: back.href, backLabel: back.label }) }) };
+}
+
+/** A local path to return to after sign-in: under /app, never another site. */
+export function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/app(\/[\w\-./?=&%]*)?$/.test(next) && !next.includes('//') && !next.startsWith('/app/login') && !next.startsWith('/app/logout') ? next : '/app';
+}
+
+/** The request's own origin, as the browser names it in `Origin`. */
+export const ownOrigin = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
+
+function sameToken(given: unknown, expected: string): boolean {
+  if (typeof given !== 'string' || given.length !== expected.length) return false;
+  return timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+}
+
+/** A state-changing request must come from one of our pages: same-origin `Origin` and the session's token. */
+export function csrfAccepted(request: FastifyRequest, expectedToken: string | undefined): boolean {
+  if (request.headers.origin !== ownOrigin(request)) return false;
+  const body = request.body as Record<string, unknown> | undefined;
+  return !!expectedToken && sameToken(body?._csrf, expectedToken);
+}
+
+export function csrfRefused(session: WebSession | null): Outcome {
+  return messagePage(session, 403, 'Nie zapisano zmian', [
+    'Formularz nie pochodzi z tej strony albo wygasł (na przykład po ponownym zalogowaniu). Ze względów bezpieczeństwa niczego nie zapisaliśmy.',
+    'Wróć do formularza, odśwież stronę i wyślij go jeszcze raz.',
+  ]);
+}
+
+export function send(reply: FastifyReply, outcome: Outcome): FastifyReply {
+  // same-origin, not the site-wide no-referrer: under no-referrer Chromium sends `Origin: null` with a form's POST, which the CSRF check must refuse
+  void reply.headers({ 'cache-control': 'no-store', 'content-security-policy': APP_CSP, 'referrer-policy': 'same-origin' });
+  if ('redirect' in outcome) return reply.status(303).header('location', outcome.redirect).send();
+  return reply
+    .status(outcome.status ?? 200)
+    .type('text/html; charset=utf-8')
+    .send(outcome.html);
+}
+
+/** A domain error that escaped a page: its status and a page in Polish; anything else is a 500, logged. */
+export function errorOutcome(request: FastifyRequest, session: WebSession | null, error: unknown): Outcome {
+  if (error instanceof DomainError) {
+    switch (error.kind) {
+      case 'not-found':
+        return messagePage(session, 404, 'Nie znaleziono', ['Takiego rekordu nie ma w rejestrze Twojej gminy albo został usunięty.']);
+      case 'forbidden':
+        return messagePage(session, 403, 'Brak dostępu', ['Twoja rola nie pozwala na to działanie. Jeśli go potrzebujesz, poproś administratora gminy o zmianę roli.']);
+      case 'too-many-requests':
+        return messagePage(session, 429, 'Zbyt wiele prób', ['Spróbuj ponownie za chwilę.']);
+      case 'unavailable':
+        return messagePage(session, 503, 'Usługa chwilowo niedostępna', ['Baza danych nie odpowiada. Spróbuj ponownie za kilka sekund.']);
+      case 'unauthorized':
+        return messagePage(session, 401, 'Zaloguj się ponownie', ['Twoja sesja się zakończyła.'], { href: '/app/login', label: 'Przejdź do logowania' });
+      case 'rule-violation':
+        return messagePage(session, 422, 'Nie można tego zrobić', [error.message]);
+      case 'validation':
+      case 'malformed-request':
+        return messagePage(session, 400, 'Nieprawidłowe dane', ['Adres albo formularz zawiera nieprawidłowe dane.', error.message]);
+      case 'conflict':
+      case 'stale-version':
+        return messagePage(session, 409, 'Nie można tego zrobić', [error.message]);
+    }
+  }
+  logger.error(`${request.method} ${request.url} -> 500: ${error instanceof Error ? error.stack : String(error)}`);
+  return messagePage(session, 500, 'Wystąpił błąd', ['Coś poszło nie tak po naszej stronie i niczego nie zapisaliśmy. Spróbuj ponownie; jeśli błąd się powtarza, zgłoś go administratorowi, podając godzinę.']);
+}
+
+export interface PageOptions {
+  /** Who may open the page (the API's permission table); `ngo` limits a page to NGO accounts. */
+  permission: Permission | 'ngo';
+}
+
+type Handler = (ctx: PageContext) => Promise<Outcome>;
+
+/**
+ * The signed-in pages' routes: the session from its cookie (or 303 to sign-in), the CSRF check of
+ * every POST (403, nothing written), the role's permission, then the handler; its domain errors
+ * become Polish pages with the API's status.
+ */
+export class WebRoutes {
+  constructor(
+    private readonly fastify: FastifyInstance,
+    private readonly sessions: WebSessions,
+  ) {}
+
+  get(url: string, options: PageOptions, handler: Handler): void {
+    this.route('GET', url, options, handler);
+  }
+
+  post(url: string, options: PageOptions, handler: Handler): void {
+    this.route('POST', url, options, handler);
+  }
+
+  private route(method: 'GET' | 'POST', url: string, options: PageOptions, handler: Handler): void {
+    this.fastify.route({
+      method,
+      url,
+      handler: async (request, reply) => {
+        let session: WebSession | null = null;
+        try {
+          session = await this.sessions.resolve(request.cookies[sessionCookieName(request)]);
+          if (!session) {
+            if (method === 'POST' && request.headers.origin !== ownOrigin(request)) return send(reply, csrfRefused(null));
+            return send(reply, { redirect: `/app/login?next=${encodeURIComponent(method === 'GET' ? request.url : '/app')}` });
+          }
+          if (method === 'POST' && !csrfAccepted(request, session.csrfToken)) return send(reply, csrfRefused(session));
+          const allowed = options.permission === 'ngo' ? session.actor.role === 'ngo' && !!session.actor.ngoId : roleHas(session.actor.role, options.permission);
+          if (!allowed) return send(reply, messagePage(session, 403, 'Brak dostępu', ['Ta strona nie jest dostępna dla Twojej roli.']));
+          const outcome = await handler({
+            request,
+            reply,
+            session,
+            actor: session.actor,
+            body: (request.body ?? {}) as Record<string, unknown>,
+            query: request.query as Record<string, string | undefined>,
+            params: request.params as Record<string, string>,
+          });
+          return send(reply, outcome);
+        } catch (error) {
+          return send(reply, errorOutcome(request, session, error));
+        }
+      },
+    });
+  }
+}

@@ -1,0 +1,122 @@
+import { DomainError } from '@app/core';
+import { AuthService, LoginDto, LOGIN_ROUTE_CONFIG } from '@app/identity';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import { applyError, emptyForm, errorItems, formValues, renderFields, toInput, validated, type FieldSpec, type FormState } from '../forms';
+import { cookieOptions, csrfAccepted, csrfRefused, errorOutcome, loginCookieName, ownOrigin, renderLayout, safeNext, send, sessionCookieName, type Outcome } from '../http';
+import type { WebSessions } from '../sessions';
+import { eta, template } from '../views';
+
+const FIELDS: readonly FieldSpec[] = [
+  { name: 'email', label: 'Adres e-mail', kind: 'email', autocomplete: 'username', spellcheck: false, width: 'w-20' },
+  { name: 'password', label: 'Hasło', kind: 'password', autocomplete: 'current-password', width: 'w-20' },
+];
+
+const SIGN_IN = template(
+  '@sign-in',
+  `<div class="sign-in">
+<h1>Logowanie</h1>
+<% if (it.notice) { %><div class="notice" role="status"><p><%= it.notice %></p></div><% } %>
+<%~ include('@error-summary', { errors: it.errors }) %>
+<form method="post" action="/app/login" novalidate>
+<input type="hidden" name="_csrf" value="<%= it.csrf %>">
+<input type="hidden" name="next" value="<%= it.next %>">
+<%~ it.fields %>
+<div class="actions"><button type="submit">Zaloguj się</button></div>
+</form>
+<p>Nie pamiętasz hasła? Poproś administratora swojej gminy o nowe.</p>
+</div>
+`,
+);
+
+const NOTICES: Record<string, string> = {
+  out: 'Wylogowano. Do zobaczenia!',
+  everywhere: 'Wylogowano ze wszystkich urządzeń i przeglądarek.',
+  expired: 'Sesja wygasła. Zaloguj się ponownie.',
+};
+
+function signInPage(request: FastifyRequest, reply: FastifyReply, state: FormState, status = 200, notice?: string): Outcome {
+  // login CSRF: a double-submit token (cookie and field) until a session exists
+  const token = randomBytes(32).toString('base64url');
+  void reply.setCookie(loginCookieName(request), token, cookieOptions(request));
+  const body = eta.render(SIGN_IN, {
+    csrf: token,
+    next: safeNext((request.body as Record<string, unknown> | undefined)?.next ?? (request.query as Record<string, unknown>).next),
+    notice,
+    errors: errorItems(state, FIELDS),
+    fields: renderFields(FIELDS, state),
+  });
+  return { status, html: renderLayout({ title: 'Logowanie', body, hasErrors: status >= 400 }) };
+}
+
+/**
+ * GET/POST /app/login and POST /app/logout. Sign-in goes through the API's AuthService (the same
+ * per-account back-off) and the API's per-address and per-account rate limits (the route carries
+ * LOGIN_ROUTE_CONFIG); a new session id is issued at every sign-in.
+ */
+export function registerSignIn(fastify: FastifyInstance, auth: AuthService, sessions: WebSessions): void {
+  fastify.get('/app/login', async (request, reply) => {
+    const session = await sessions.resolve(request.cookies[sessionCookieName(request)]).catch(() => null);
+    if (session) return send(reply, { redirect: safeNext((request.query as Record<string, unknown>).next) });
+    const notice = NOTICES[String((request.query as Record<string, unknown>).signedOut ?? '')];
+    return send(reply, signInPage(request, reply, emptyForm(), 200, notice));
+  });
+
+  fastify.route({
+    method: 'POST',
+    url: '/app/login',
+    config: LOGIN_ROUTE_CONFIG,
+    // the rate limits throw before the handler runs: answer them as the page, not as JSON
+    errorHandler: (error, request, reply) => {
+      const state = emptyForm(formValues(request.body, FIELDS));
+      state.values.password = '';
+      const tooMany = error instanceof DomainError && error.kind === 'too-many-requests';
+      state.general.push(tooMany ? 'Zbyt wiele prób logowania. Odczekaj chwilę i spróbuj ponownie.' : 'Nie udało się zalogować. Spróbuj ponownie.');
+      if (!tooMany) return send(reply, errorOutcome(request, null, error));
+      return send(reply, signInPage(request, reply, state, 429));
+    },
+    handler: async (request, reply) => {
+      if (!csrfAccepted(request, request.cookies[loginCookieName(request)])) return send(reply, csrfRefused(null));
+      const state = emptyForm(formValues(request.body, FIELDS));
+      try {
+        const dto = await validated(LoginDto, toInput(state.values, FIELDS));
+        const user = await auth.authenticate(dto);
+        const value = await sessions.open(user);
+        void reply.clearCookie(loginCookieName(request), cookieOptions(request));
+        void reply.setCookie(sessionCookieName(request), value, cookieOptions(request));
+        return send(reply, { redirect: safeNext((request.body as Record<string, unknown>).next) });
+      } catch (error) {
+        state.values.password = '';
+        if (error instanceof DomainError && error.kind === 'unauthorized') {
+          state.general.push('Nieprawidłowy adres e-mail lub hasło.');
+          return send(reply, signInPage(request, reply, state, 401));
+        }
+        if (error instanceof DomainError && error.kind === 'too-many-requests') {
+          state.general.push('Zbyt wiele nieudanych prób logowania na to konto. Odczekaj chwilę i spróbuj ponownie.');
+          return send(reply, signInPage(request, reply, state, 429));
+        }
+        try {
+          const status = applyError(state, error, FIELDS);
+          return send(reply, signInPage(request, reply, state, status));
+        } catch (other) {
+          return send(reply, errorOutcome(request, null, other));
+        }
+      }
+    },
+  });
+
+  fastify.post('/app/logout', async (request, reply) => {
+    const session = await sessions.resolve(request.cookies[sessionCookieName(request)]);
+    if (session && !csrfAccepted(request, session.csrfToken)) return send(reply, csrfRefused(session));
+    if (!session && request.headers.origin !== ownOrigin(request)) return send(reply, csrfRefused(null));
+    if (session) await sessions.close(session);
+    void reply.clearCookie(sessionCookieName(request), cookieOptions(request));
+    return send(reply, { redirect: '/app/login?signedOut=out' });
+  });
+}
+
+/** After "sign out everywhere", this browser's cookie is cleared too. */
+export function endEverywhere(request: FastifyRequest, reply: FastifyReply): Outcome {
+  void reply.clearCookie(sessionCookieName(request), cookieOptions(request));
+  return { redirect: '/app/login?signedOut=everywhere' };
+}

@@ -1,0 +1,51 @@
+import { ActivitiesService } from '@app/activities';
+import { AuditService } from '@app/audit';
+import { MembersService } from '@app/commissions';
+import { AuthService, UsersService } from '@app/identity';
+import { NgosService } from '@app/ngos';
+import { ReportsService } from '@app/reports';
+import { SpheresService } from '@app/spheres';
+import { TasksService } from '@app/tasks';
+import cookie from '@fastify/cookie';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import { messagePage, send, WebRoutes } from './http';
+import { registerAccountPages } from './pages/account';
+import { registerMyOrganisationPage } from './pages/my-organisation';
+import { registerNgoPages } from './pages/ngos';
+import { registerSignIn } from './pages/sign-in';
+import { registerStartPage } from './pages/start';
+import { registerUserPages } from './pages/users';
+import { WebSessions } from './sessions';
+import { APP_STYLESHEET, STYLESHEET_PATH } from './views';
+
+/** Registers the web app's routes on the API's Fastify instance (apps/api/src/app.ts). */
+export async function registerWebApp(fastify: FastifyInstance, app: INestApplicationContext): Promise<void> {
+  await fastify.register(cookie);
+  const sessions = app.get(WebSessions);
+  const services = {
+    sessions,
+    auth: app.get(AuthService),
+    users: app.get(UsersService),
+    ngos: app.get(NgosService),
+    tasks: app.get(TasksService),
+    activities: app.get(ActivitiesService),
+    members: app.get(MembersService),
+    spheres: app.get(SpheresService),
+    reports: app.get(ReportsService),
+    audit: app.get(AuditService),
+  };
+
+  fastify.get(STYLESHEET_PATH, (_request, reply) => reply.header('cache-control', 'public, max-age=31536000, immutable').type('text/css; charset=utf-8').send(APP_STYLESHEET));
+
+  registerSignIn(fastify, services.auth, sessions);
+  const routes = new WebRoutes(fastify, sessions);
+  registerStartPage(routes, services);
+  registerAccountPages(routes, services);
+  registerNgoPages(routes, services);
+  registerMyOrganisationPage(routes, services);
+  registerUserPages(routes, services);
+
+  // any other address under /app: the app's own 404 page, in Polish
+  fastify.get('/app/*', (_request, reply) => send(reply, messagePage(null, 404, 'Nie znaleziono strony', ['Pod tym adresem nie ma żadnej strony. Sprawdź adres albo przejdź na stronę startową.'])));
+}
