@@ -18,6 +18,9 @@ export const API_PREFIX = 'api/v1';
 const BODY_LIMIT = 1024 * 1024; // 1 MiB; larger bodies get 413
 const MAX_PARAM_LENGTH = 1024; // longer path parameters get 414
 
+/** TRUST_PROXY=N: the addresses of the N nearest hops are proxies (proxy-addr's hop count). */
+export const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+
 /** Paths whose answers do not depend on who asks, so they may be cached. */
 function isCacheablePublic(url: string): boolean {
   return url.startsWith('/api/v1/public/') || url.startsWith('/api/v1/spheres') || !url.startsWith('/api/');
@@ -40,8 +43,9 @@ export async function createApiApp(options: ApiOptions): Promise<NestFastifyAppl
       void reply.headers(private_).header('x-request-id', request.id);
       sendProblem(reply, routerProblem(error, MAX_PARAM_LENGTH));
     },
-    // a hop count is supported at run time (fastify lib/request.js), though the type leaves it out
-    trustProxy: config.trustProxy as boolean | string,
+    // Fastify 5.12 ignores a bare hop count (it fails closed), so a count N trusts the N nearest
+    // hops as proxy-addr's hop count did: the peer and the N-1 addresses X-Forwarded-For adds before it
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     // one line per request at info, written asynchronously (logging.ts)
     ...requestLogOptions(config.logLevel),
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {

@@ -1,5 +1,5 @@
 import { DomainError, roleHas, type Actor, type Permission, type Role } from '@app/core';
-import { Logger } from '@nestjs/common';
+import { HttpException, Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import type { WebSession, WebSessions } from './sessions';
@@ -85,7 +85,7 @@ export function messagePage(session: WebSession | null, status: number, heading:
 
 /** A local path to return to after sign-in: under /app, never another site. */
 export function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/app(\/[\w\-./?=&%]*)?$/.test(next) && !next.includes('//') && !next.startsWith('/app/login') && !next.startsWith('/app/logout') ? next : '/app';
+  return typeof next === 'string' && /^\/app(\/[\w\-./?=&%]*)?$/.test(next) && !next.includes('//') && !/\/\.\.?(\/|$|\?)/.test(next) && !next.startsWith('/app/login') && !next.startsWith('/app/logout') ? next : '/app';
 }
 
 /** The request's own origin, as the browser names it in `Origin`. */
@@ -144,13 +144,20 @@ export function errorOutcome(request: FastifyRequest, session: WebSession | null
         return messagePage(session, 409, 'Nie można tego zrobić', [error.message]);
     }
   }
+  // what Fastify or Nest refuse before a handler runs: Nest's cross-origin check (403), a body too large or malformed
+  const status = error instanceof HttpException ? error.getStatus() : (error as { statusCode?: unknown } | null)?.statusCode;
+  if (status === 403) return csrfRefused(session);
+  if (typeof status === 'number' && status >= 400 && status < 500) return messagePage(session, status, 'Nieprawidłowe żądanie', ['Serwer nie mógł przyjąć tego formularza. Wróć, odśwież stronę i spróbuj ponownie.']);
   logger.error(`${request.method} ${request.url} -> 500: ${error instanceof Error ? error.stack : String(error)}`);
   return messagePage(session, 500, 'Wystąpił błąd', ['Coś poszło nie tak po naszej stronie i niczego nie zapisaliśmy. Spróbuj ponownie; jeśli błąd się powtarza, zgłoś go administratorowi, podając godzinę.']);
 }
 
 export interface PageOptions {
-  /** Who may open the page (the API's permission table); `ngo` limits a page to NGO accounts. */
-  permission: Permission | 'ngo';
+  /**
+   * Who may open the page: a permission of the API's table; `staff` the municipality's own people
+   * (admin, official, auditor), for the registers an NGO account does not browse; `ngo` NGO accounts.
+   */
+  permission: Permission | 'staff' | 'ngo';
 }
 
 type Handler = (ctx: PageContext) => Promise<Outcome>;
@@ -178,6 +185,8 @@ export class WebRoutes {
     this.fastify.route({
       method,
       url,
+      // refusals before the handler (Nest's cross-origin check, the body parser) as pages too
+      errorHandler: (error, request, reply) => send(reply, errorOutcome(request, null, error)),
       handler: async (request, reply) => {
         let session: WebSession | null = null;
         try {
@@ -187,7 +196,8 @@ export class WebRoutes {
             return send(reply, { redirect: `/app/login?next=${encodeURIComponent(method === 'GET' ? request.url : '/app')}` });
           }
           if (method === 'POST' && !csrfAccepted(request, session.csrfToken)) return send(reply, csrfRefused(session));
-          const allowed = options.permission === 'ngo' ? session.actor.role === 'ngo' && !!session.actor.ngoId : roleHas(session.actor.role, options.permission);
+          const allowed =
+            options.permission === 'ngo' ? session.actor.role === 'ngo' && !!session.actor.ngoId : options.permission === 'staff' ? session.actor.role !== 'ngo' : roleHas(session.actor.role, options.permission);
           if (!allowed) return send(reply, messagePage(session, 403, 'Brak dostępu', ['Ta strona nie jest dostępna dla Twojej roli.']));
           const outcome = await handler({
             request,

@@ -111,7 +111,7 @@ export function registerNgoPages(routes: WebRoutes, deps: { ngos: NgosService; s
   const { ngos, spheres, tasks, activities, members, sessions } = deps;
   const canWrite = (actor: Actor) => roleHas(actor.role, 'registers.write');
 
-  routes.get('/app/ngos', { permission: 'registers.read' }, async (ctx) => {
+  routes.get('/app/ngos', { permission: 'staff' }, async (ctx) => {
     const raw = { search: one(ctx.query.search), sphere: one(ctx.query.sphere), archived: one(ctx.query.archived) ?? 'false', page: one(ctx.query.page) };
     const query = await validated(NgoQuery, {
       ...(raw.search ? { search: raw.search } : {}),
@@ -165,7 +165,7 @@ export function registerNgoPages(routes: WebRoutes, deps: { ngos: NgosService; s
     }
   });
 
-  routes.get('/app/ngos/:id', { permission: 'registers.read' }, async (ctx) => {
+  routes.get('/app/ngos/:id', { permission: 'staff' }, async (ctx) => {
     const ngo = await ngos.get(ctx.actor, uuid(ctx.params.id));
     const sphereNames = new Map((await spheres.list({ all: true })).map((s) => [s.code, s.name]));
     const [taskPage, activityPage, membershipPage] = await Promise.all([

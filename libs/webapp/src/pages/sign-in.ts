@@ -105,7 +105,7 @@ export function registerSignIn(fastify: FastifyInstance, auth: AuthService, sess
     },
   });
 
-  fastify.post('/app/logout', async (request, reply) => {
+  fastify.post('/app/logout', { errorHandler: (error, request, reply) => send(reply, errorOutcome(request, null, error)) }, async (request, reply) => {
     const session = await sessions.resolve(request.cookies[sessionCookieName(request)]);
     if (session && !csrfAccepted(request, session.csrfToken)) return send(reply, csrfRefused(session));
     if (!session && request.headers.origin !== ownOrigin(request)) return send(reply, csrfRefused(null));

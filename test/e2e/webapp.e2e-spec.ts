@@ -1,0 +1,385 @@
+import { newCommission, newMember, newNgo } from '../utils/factories';
+import { createTestApp, PLATFORM_ADMIN, type TestApp } from '../utils/test-app';
+import { createUser, signIn, TEST_PASSWORD } from '../utils/users';
+import { textOf, WebClient } from '../utils/web-client';
+
+/**
+ * Real: HTTP, PostgreSQL, the sessions table, argon2 at sign-in, the API's services behind every
+ * form. The web app at /app as a browser without JavaScript uses it: cookies, forms, 303s.
+ */
+describe('the web app', () => {
+  let t: TestApp;
+  let admin: string;
+  let official: { id: string; email: string; token: string };
+  const ngoCount = async () => Number((await t.db.query(`SELECT count(*) AS n FROM ngos`))[0].n);
+  const auditCount = async () => Number((await t.db.query(`SELECT count(*) AS n FROM audit_entries`))[0].n);
+  let serial = 0;
+  const email = (tag: string) => `${tag}.${++serial}@web.test.example`;
+
+  beforeAll(async () => {
+    // the sign-in throttle is tested on its own app below; here the specs sign in often
+    t = await createTestApp({ loginRateLimitPerMinute: 1000 });
+    admin = await signIn(t, PLATFORM_ADMIN.email);
+    official = await createUser(t, admin, { email: 'official@web.test.example', role: 'official' });
+  }, 60_000);
+
+  afterAll(() => t?.close());
+
+  async function officialClient(): Promise<WebClient> {
+    const web = new WebClient(t.url);
+    await web.signIn(official.email, TEST_PASSWORD);
+    return web;
+  }
+
+  describe('sign-in and the session cookie', () => {
+    it('sends a page without a session to sign-in with the page to come back to, and back there after', async () => {
+      const web = new WebClient(t.url);
+      const first = await web.get('/app/ngos?search=abc');
+      expect(first.status).toBe(303);
+      expect(first.location).toBe('/app/login?next=%2Fapp%2Fngos%3Fsearch%3Dabc');
+      await web.get(first.location!);
+      const signedIn = await web.post('/app/login', { email: official.email, password: TEST_PASSWORD, next: '/app/ngos?search=abc' });
+      expect(signedIn.status).toBe(303);
+      expect(signedIn.location).toBe('/app/ngos?search=abc');
+      const page = await web.get('/app/ngos?search=abc');
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('<h1>Organizacje pozarządowe</h1>');
+    });
+
+    it('goes nowhere but a local /app path after sign-in', async () => {
+      for (const next of ['//evil.example/app', 'https://evil.example/', '/api/v1/ngos', '/app/../api']) {
+        const web = new WebClient(t.url);
+        const answer = await web.signIn(official.email, TEST_PASSWORD, next);
+        expect(answer.location).toBe('/app');
+      }
+    });
+
+    it('sets one HttpOnly, SameSite=Lax cookie for the whole site, a new session id at every sign-in', async () => {
+      const a = await new WebClient(t.url).signIn(official.email, TEST_PASSWORD);
+      const b = await new WebClient(t.url).signIn(official.email, TEST_PASSWORD);
+      const cookie = a.setCookies.find((c) => c.startsWith('ngo_session='))!;
+      expect(cookie).toMatch(/^ngo_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);
+      expect(cookie).not.toMatch(/Secure/);
+      expect(b.setCookies.find((c) => c.startsWith('ngo_session='))).not.toBe(cookie);
+      // the table holds the cookie's hash, never the cookie
+      const value = cookie.split(';')[0].split('=')[1];
+      expect(await t.db.query(`SELECT 1 FROM web_sessions WHERE encode(id, 'escape') = $1 OR csrf_token = $1`, [value])).toEqual([]);
+    });
+
+    it('answers a wrong password with 401 and the form again, in Polish, keeping the email and not the password', async () => {
+      const web = new WebClient(t.url);
+      await web.get('/app/login');
+      const answer = await web.post('/app/login', { email: official.email, password: 'not-the-password' });
+      expect(answer.status).toBe(401);
+      expect(answer.text).toContain('<title>Błąd: Logowanie');
+      expect(answer.text).toContain('role="alert"');
+      expect(answer.text).toContain('Nieprawidłowy adres e-mail lub hasło.');
+      expect(answer.text).toContain(`value="${official.email}"`);
+      expect(answer.text).not.toContain('not-the-password');
+      expect(web.cookies.has('ngo_session')).toBe(false);
+    });
+
+    it('refuses a sign-in form without its token or from another origin (403)', async () => {
+      const web = new WebClient(t.url);
+      await web.get('/app/login');
+      expect((await web.post('/app/login', { email: official.email, password: TEST_PASSWORD }, { csrf: null })).status).toBe(403);
+      await web.get('/app/login');
+      expect((await web.post('/app/login', { email: official.email, password: TEST_PASSWORD }, { origin: 'https://evil.example' })).status).toBe(403);
+      expect(web.cookies.has('ngo_session')).toBe(false);
+    });
+
+    it('over HTTPS (through a trusted proxy) names the cookie __Host- and marks it Secure', async () => {
+      const https = await createTestApp({ trustProxy: 1, loginRateLimitPerMinute: 2 });
+      try {
+        const user = await createUser(https, await signIn(https, PLATFORM_ADMIN.email), { email: 'https@web.test.example', role: 'auditor' });
+        const web = new WebClient(https.url);
+        await web.get('/app/login', { 'x-forwarded-proto': 'https' });
+        // the browser names the page's origin, https, as the proxy received it
+        const answer = await web.post('/app/login', { email: user.email, password: TEST_PASSWORD }, { origin: https.url.replace('http:', 'https:'), headers: { 'x-forwarded-proto': 'https' } });
+        expect(answer.status).toBe(303);
+        expect(answer.setCookies.find((c) => c.startsWith('__Host-ngo_session='))).toMatch(/^__Host-ngo_session=[\w-]{43}; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+        expect((await web.get('/app', { 'x-forwarded-proto': 'https' })).status).toBe(200);
+        // without the proxy's word the request is plain HTTP: no __Host- cookie is read
+        expect((await web.get('/app')).status).toBe(303);
+
+        // the API's sign-in throttle (here 2 a minute per account and address) holds for the sign-in page too
+        const other = new WebClient(https.url);
+        const attempts = [];
+        for (let i = 0; i < 3; i++) {
+          await other.get('/app/login');
+          attempts.push(await other.post('/app/login', { email: 'nobody@web.test.example', password: 'wrong-password' }));
+        }
+        expect(attempts.map((a) => a.status)).toEqual([401, 401, 429]);
+        expect(attempts[2].text).toContain('Zbyt wiele prób logowania. Odczekaj chwilę i spróbuj ponownie.');
+      } finally {
+        await https.close();
+      }
+    });
+
+    it('marks every page of the app no-store, under a CSP without inline styles or scripts', async () => {
+      const web = await officialClient();
+      for (const path of ['/app', '/app/login', '/app/ngos', '/app/nothing-here']) {
+        const page = await web.get(path);
+        expect(page.headers.get('cache-control')).toBe('no-store');
+        expect(page.headers.get('content-security-policy')).toMatch(/style-src 'self'; .*script-src 'none'/);
+      }
+    });
+
+    it('answers an unknown /app address with a Polish 404 page', async () => {
+      const page = await (await officialClient()).get('/app/nothing-here');
+      expect(page.status).toBe(404);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.text).toContain('<html lang="pl">');
+      expect(page.text).toContain('Nie znaleziono strony');
+    });
+  });
+
+  describe('timeouts and the end of sessions', () => {
+    it('ends a session idle for 30 minutes, and one opened 12 hours ago however busy', async () => {
+      const idle = await officialClient();
+      const busy = await officialClient();
+      // the row of a browser's session: keyed by the SHA-256 of its cookie
+      const age = (web: WebClient, column: 'last_seen_at' | 'created_at', interval: string) =>
+        t.db.query(`UPDATE web_sessions SET ${column} = now() - $2::interval WHERE id = sha256(convert_to($1, 'UTF8'))`, [web.cookies.get('ngo_session'), interval]);
+      await age(idle, 'last_seen_at', '29 minutes');
+      expect((await idle.get('/app')).status).toBe(200); // within the limit, and the visit renews it
+      await age(idle, 'last_seen_at', '31 minutes');
+      expect((await idle.get('/app')).location).toBe('/app/login?next=%2Fapp');
+
+      await age(busy, 'created_at', '11 hours 59 minutes');
+      expect((await busy.get('/app')).status).toBe(200);
+      await age(busy, 'created_at', '12 hours 1 minute');
+      expect((await busy.get('/app')).location).toBe('/app/login?next=%2Fapp');
+    });
+
+    it('signs out: the cookie is cleared and the session cannot be used again', async () => {
+      const web = await officialClient();
+      const cookie = web.cookies.get('ngo_session')!;
+      await web.get('/app');
+      const out = await web.post('/app/logout', {});
+      expect(out.status).toBe(303);
+      expect(out.location).toBe('/app/login?signedOut=out');
+      expect(web.cookies.has('ngo_session')).toBe(false);
+      web.cookies.set('ngo_session', cookie);
+      expect((await web.get('/app')).status).toBe(303);
+    });
+
+    it('"sign out everywhere" ends every session and API token of the user', async () => {
+      const user = await createUser(t, admin, { email: email('everywhere'), role: 'auditor' });
+      const here = new WebClient(t.url);
+      await here.signIn(user.email, TEST_PASSWORD);
+      const there = new WebClient(t.url);
+      await there.signIn(user.email, TEST_PASSWORD);
+      await here.get('/app/account');
+      const answer = await here.post('/app/account/sign-out-everywhere', {});
+      expect(answer.location).toBe('/app/login?signedOut=everywhere');
+      expect((await there.get('/app')).status).toBe(303);
+      expect((await t.call('GET', '/api/v1/me', { token: user.token })).status).toBe(401);
+    });
+
+    it('changes the password: a wrong current one is 422 beside its field; then other sessions and tokens end, this one goes on', async () => {
+      const user = await createUser(t, admin, { email: email('password'), role: 'official' });
+      const here = new WebClient(t.url);
+      await here.signIn(user.email, TEST_PASSWORD);
+      const there = new WebClient(t.url);
+      await there.signIn(user.email, TEST_PASSWORD);
+      await here.get('/app/account');
+      const wrong = await here.post('/app/account/password', { currentPassword: 'wrong-password', newPassword: 'a-new-password-2026' });
+      expect(wrong.status).toBe(422);
+      expect(textOf(wrong.text, 'f-currentPassword-error')).toBe('Błąd: To nie jest Twoje obecne hasło');
+      expect(wrong.text).toMatch(/id="f-currentPassword"[^>]*aria-describedby="f-currentPassword-error"/);
+      expect(wrong.text).not.toContain('wrong-password');
+
+      const common = await here.post('/app/account/password', { currentPassword: TEST_PASSWORD, newPassword: 'password123' });
+      expect(common.status).toBe(400);
+      expect(textOf(common.text, 'f-newPassword-error')).toBe('Błąd: To hasło jest jednym z najczęściej używanych – wybierz inne');
+
+      const changed = await here.post('/app/account/password', { currentPassword: TEST_PASSWORD, newPassword: 'a-new-password-2026' });
+      expect(changed.status).toBe(303);
+      const after = await here.get('/app/account');
+      expect(after.status).toBe(200);
+      expect(after.text).toContain('Zmieniono hasło.');
+      expect((await there.get('/app')).status).toBe(303);
+      expect((await t.call('GET', '/api/v1/me', { token: user.token })).status).toBe(401);
+      await expect(new WebClient(t.url).signIn(user.email, 'a-new-password-2026')).resolves.toMatchObject({ status: 303 });
+    });
+  });
+
+  describe('CSRF: a form without both the session\'s token and our Origin is refused with 403, nothing written', () => {
+    const posts: Array<[string, { csrf?: string | null; origin?: string | null }]> = [
+      ['no token', { csrf: null }],
+      ['a wrong token', { csrf: 'x'.repeat(43) }],
+      ['the token of another session', { csrf: 'other' }],
+      ['a foreign Origin', { origin: 'https://evil.example' }],
+      ['no Origin', { origin: null }],
+      ['Origin null', { origin: 'null' }],
+    ];
+    it.each(posts)('%s', async (_what, o) => {
+      const web = await officialClient();
+      await web.get('/app/ngos/new');
+      let csrf = o.csrf;
+      if (csrf === 'other') {
+        const other = await officialClient();
+        await other.get('/app');
+        csrf = other.csrf;
+        expect(csrf).not.toBe(web.csrf);
+      }
+      const [ngos, entries] = [await ngoCount(), await auditCount()];
+      const answer = await web.post('/app/ngos/new', { name: 'Nie powinno powstać', legalForm: 'association' }, { ...o, csrf });
+      expect(answer.status).toBe(403);
+      expect(answer.text).toContain('Nie zapisano zmian');
+      expect([await ngoCount(), await auditCount()]).toEqual([ngos, entries]);
+    });
+
+    it('refuses a sign-out from another origin, and the session goes on', async () => {
+      const web = await officialClient();
+      await web.get('/app');
+      expect((await web.post('/app/logout', {}, { origin: 'https://evil.example' })).status).toBe(403);
+      expect((await web.get('/app')).status).toBe(200);
+    });
+  });
+
+  describe('the NGO register', () => {
+    it('registers an NGO: the rules\' messages beside their fields, values kept, nothing written; then saved, audited, shown once confirmed', async () => {
+      const web = await officialClient();
+      await web.get('/app/ngos/new');
+      const before = [await ngoCount(), await auditCount()];
+      const bad = await web.post('/app/ngos/new', { name: '', legalForm: 'association', krs: '', nip: '123-456-78-90', website: 'fundacja.pl', spheres: ['1', '16'] });
+      expect(bad.status).toBe(400);
+      expect([await ngoCount(), await auditCount()]).toEqual(before);
+      expect(bad.text).toMatch(/<div class="error-summary" role="alert"/);
+      expect(bad.text).toContain('<a href="#f-name">Uzupełnij pole „Nazwa organizacji”</a>');
+      expect(textOf(bad.text, 'f-nip-error')).toBe('Błąd: Numer NIP ma błędną cyfrę kontrolną – sprawdź, czy nie ma w nim literówki');
+      expect(textOf(bad.text, 'f-website-error')).toBe('Błąd: Wpisz adres strony zaczynający się od https:// lub http://');
+      expect(bad.text).toMatch(/id="f-nip" name="nip" type="text" value="123-456-78-90"/);
+      expect(bad.text).toMatch(/id="f-spheres-\d+" name="spheres" value="16" checked/);
+
+      const fields = { ...newNgo({ name: 'Fundacja Formularzowa' }), spheres: ['1', '16'], publicBenefit: 'true' } as Record<string, string | string[]>;
+      delete fields.regon;
+      const saved = await web.post('/app/ngos/new', fields);
+      expect(saved.status).toBe(303);
+      const [row] = await t.db.query(`SELECT id, name, krs, spheres, public_benefit FROM ngos WHERE name = 'Fundacja Formularzowa'`);
+      expect(row).toMatchObject({ krs: fields.krs, spheres: ['1', '16'], public_benefit: true });
+      expect(saved.location).toBe(`/app/ngos/${row.id}`);
+      const [entry] = await t.db.query(`SELECT actor_id, action FROM audit_entries WHERE entity = 'ngo' AND entity_id = $1`, [row.id]);
+      expect(entry).toEqual({ actor_id: official.id, action: 'create' });
+      const record = await web.get(saved.location!);
+      expect(record.text).toContain('<div class="notice" role="status"><p>Dodano organizację „Fundacja Formularzowa”.</p></div>');
+      expect((await web.get(saved.location!)).text).not.toContain('class="notice"');
+
+      const duplicate = await web.post('/app/ngos/new', { ...fields, name: 'Inna nazwa' });
+      expect(duplicate.status).toBe(409);
+      expect(textOf(duplicate.text, 'f-krs-error')).toBe('Błąd: Organizacja z takim numerem (Numer KRS) jest już w rejestrze');
+    });
+
+    it('finds NGOs by name, KRS or NIP, 50 to a page', async () => {
+      const web = await officialClient();
+      const ngo = (await t.call('POST', '/api/v1/ngos', { token: official.token, body: newNgo({ name: 'Stowarzyszenie Szukane' }) })).body;
+      for (const search of ['szukane', ngo.krs, ngo.nip.slice(0, 6)]) {
+        const page = await web.get(`/app/ngos?search=${encodeURIComponent(search)}`);
+        expect(page.text).toContain(`<a href="/app/ngos/${ngo.id}">Stowarzyszenie Szukane</a>`);
+      }
+      const none = await web.get('/app/ngos?search=nic-takiego');
+      expect(none.text).toContain('Nie znaleziono żadnej organizacji.');
+    });
+
+    it('edits with the version read; a stale version is 409 with what changed meanwhile, and re-applying saves', async () => {
+      const web = await officialClient();
+      const ngo = (await t.call('POST', '/api/v1/ngos', { token: official.token, body: newNgo({ name: 'Fundacja Przed Zmianą' }) })).body;
+      const form = await web.get(`/app/ngos/${ngo.id}/edit`);
+      expect(form.text).toContain(`name="version" value="${ngo.version}"`);
+      // someone else saves meanwhile
+      expect((await t.call('PATCH', `/api/v1/ngos/${ngo.id}`, { token: official.token, body: { version: ngo.version, address: 'ul. Nowa 1, Kraków' } })).status).toBe(200);
+      const mine = { name: 'Fundacja Po Zmianie', legalForm: 'foundation', krs: ngo.krs, nip: ngo.nip, regon: ngo.regon, spheres: ['1'], version: String(ngo.version) };
+      const stale = await web.post(`/app/ngos/${ngo.id}/edit`, mine);
+      expect(stale.status).toBe(409);
+      expect(stale.text).toContain('Ktoś inny zmienił ten rekord');
+      expect(stale.text).toMatch(/<th scope="row">Adres siedziby<\/th><td>ul\. Nowa 1, Kraków<\/td><td>—<\/td>/);
+      expect(stale.text).toContain(`name="version" value="${ngo.version + 1}"`);
+      expect(stale.text).toContain('value="Fundacja Po Zmianie"');
+      const again = await web.post(`/app/ngos/${ngo.id}/edit`, { ...mine, address: 'ul. Nowa 1, Kraków', version: String(ngo.version + 1) });
+      expect(again.status).toBe(303);
+      const [row] = await t.db.query(`SELECT name, legal_form, address FROM ngos WHERE id = $1`, [ngo.id]);
+      expect(row).toEqual({ name: 'Fundacja Po Zmianie', legal_form: 'foundation', address: 'ul. Nowa 1, Kraków' });
+    });
+
+    it('lets an auditor read the register but not open its forms; an unknown or malformed id is a 404 page', async () => {
+      const auditor = await createUser(t, admin, { email: email('auditor'), role: 'auditor' });
+      const web = new WebClient(t.url);
+      await web.signIn(auditor.email, TEST_PASSWORD);
+      const list = await web.get('/app/ngos');
+      expect(list.status).toBe(200);
+      expect(list.text).not.toContain('/app/ngos/new');
+      expect((await web.get('/app/ngos/new')).status).toBe(403);
+      expect((await web.get('/app/ngos/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+      expect((await web.get('/app/ngos/not-a-uuid')).status).toBe(404);
+    });
+  });
+
+  describe('an NGO\'s account', () => {
+    it('sees its organisation, its funded tasks and its memberships current and past, and not the register', async () => {
+      const ngo = (await t.call('POST', '/api/v1/ngos', { token: official.token, body: newNgo({ name: 'Stowarzyszenie Członkowskie' }) })).body;
+      const commission = (await t.call('POST', '/api/v1/commissions', { token: official.token, body: newCommission({ name: 'Komisja Dialogu Obywatelskiego ds. Testów' }) })).body;
+      const member = (await t.call('POST', `/api/v1/commissions/${commission.id}/members`, { token: official.token, body: newMember(ngo.id, { representative: 'Anna Nowak', role: 'chair' }) })).body;
+      expect(member.id).toEqual(expect.any(String));
+      const user = await createUser(t, admin, { email: email('ngo'), role: 'ngo', ngoId: ngo.id });
+      const web = new WebClient(t.url);
+      await web.signIn(user.email, TEST_PASSWORD);
+      const page = await web.get('/app/my-organisation');
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('<h1>Stowarzyszenie Członkowskie</h1>');
+      expect(page.text).toMatch(/<th scope="row">Komisja Dialogu Obywatelskiego ds\. Testów<\/th><td>Anna Nowak<\/td><td>przewodniczący<\/td>/);
+      expect((await web.get('/app/ngos')).status).toBe(403);
+      expect((await web.get(`/app/ngos/${ngo.id}`)).status).toBe(403);
+    });
+  });
+
+  describe('users, for admins', () => {
+    it('deactivates a user whose open session is then refused, and reactivates them; a role change ends sessions too', async () => {
+      const adminWeb = new WebClient(t.url);
+      await adminWeb.signIn(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
+      const user = await createUser(t, admin, { email: email('deactivated'), role: 'official' });
+      const userWeb = new WebClient(t.url);
+      await userWeb.signIn(user.email, TEST_PASSWORD);
+      expect((await userWeb.get('/app')).status).toBe(200);
+
+      const record = await adminWeb.get(`/app/users/${user.id}`);
+      const version = /name="version" value="(\d+)"/.exec(record.text)![1];
+      const off = await adminWeb.post(`/app/users/${user.id}/active`, { active: 'false', version });
+      expect(off.status).toBe(303);
+      expect((await userWeb.get('/app')).status).toBe(303);
+      expect((await t.call('GET', '/api/v1/me', { token: user.token })).status).toBe(401);
+      await expect(new WebClient(t.url).signIn(user.email, TEST_PASSWORD)).rejects.toThrow(/answered 401/);
+
+      const on = await adminWeb.post(`/app/users/${user.id}/active`, { active: 'true', version: String(Number(version) + 1) });
+      expect(on.status).toBe(303);
+      await userWeb.signIn(user.email, TEST_PASSWORD);
+      expect((await userWeb.get('/app/ngos/new')).status).toBe(200);
+      const role = await adminWeb.post(`/app/users/${user.id}/role`, { role: 'auditor', ngoId: '', version: String(Number(version) + 2) });
+      expect(role.status).toBe(303);
+      expect((await userWeb.get('/app')).status).toBe(303);
+    });
+
+    it('creates a user, refusing a common password and an ngo role without its NGO beside their fields', async () => {
+      const adminWeb = new WebClient(t.url);
+      await adminWeb.signIn(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
+      await adminWeb.get('/app/users/new');
+      const bad = await adminWeb.post('/app/users/new', { email: 'new.ngo@web.test.example', password: 'qwerty123', role: 'ngo', ngoId: '' });
+      expect(bad.status).toBe(400);
+      expect(textOf(bad.text, 'f-password-error')).toBe('Błąd: To hasło jest jednym z najczęściej używanych – wybierz inne');
+      expect(await t.db.query(`SELECT 1 FROM users WHERE email = 'new.ngo@web.test.example'`)).toEqual([]);
+      const good = await adminWeb.post('/app/users/new', { email: 'new.auditor@web.test.example', password: 'a-long-unusual-password', role: 'auditor', ngoId: '' });
+      expect(good.status).toBe(303);
+      await expect(new WebClient(t.url).signIn('new.auditor@web.test.example', 'a-long-unusual-password')).resolves.toMatchObject({ status: 303 });
+    });
+
+    it('is closed to every other role', async () => {
+      const web = await officialClient();
+      expect((await web.get('/app/users')).status).toBe(403);
+      const [entries] = [await auditCount()];
+      await web.get('/app');
+      expect((await web.post(`/app/users/${official.id}/role`, { role: 'admin', version: '1' })).status).toBe(403);
+      expect(await auditCount()).toBe(entries);
+    });
+  });
+});
