@@ -1,0 +1,186 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from 'playwright-core';
+import { newCommission, newMember, newNgo } from '../utils/factories';
+import { createTestApp, PLATFORM_ADMIN, type TestApp } from '../utils/test-app';
+import { createUser, signIn, TEST_PASSWORD } from '../utils/users';
+import { launchTestBrowser, type TestBrowser } from './setup/chromium';
+
+/** The little of the browser's window the page functions below use (this project compiles without the DOM library). */
+interface BrowserWindow {
+  innerWidth: number;
+  document: { scrollingElement: { scrollWidth: number }; activeElement: { matches(selector: string): boolean } | null };
+}
+declare const window: BrowserWindow;
+
+const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+
+/** Real: the API with the web app on a test database, Debian's Chromium, axe-core. */
+describe('the web app in Chromium', () => {
+  let browser: TestBrowser;
+  let t: TestApp;
+  const accounts: Record<'admin' | 'official' | 'auditor' | 'ngo', { email: string; password: string }> = {
+    admin: PLATFORM_ADMIN,
+    official: { email: 'official@browser.test.example', password: TEST_PASSWORD },
+    auditor: { email: 'auditor@browser.test.example', password: TEST_PASSWORD },
+    ngo: { email: 'ngo@browser.test.example', password: TEST_PASSWORD },
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp({ loginRateLimitPerMinute: 1000 });
+    const admin = await signIn(t, PLATFORM_ADMIN.email);
+    const official = await createUser(t, admin, { email: accounts.official.email, role: 'official' });
+    await createUser(t, admin, { email: accounts.auditor.email, role: 'auditor' });
+    const ngo = (await t.call('POST', '/api/v1/ngos', { token: official.token, body: newNgo({ name: 'Fundacja Przeglądarkowa' }) })).body;
+    const commission = (await t.call('POST', '/api/v1/commissions', { token: official.token, body: newCommission() })).body;
+    expect((await t.call('POST', `/api/v1/commissions/${commission.id}/members`, { token: official.token, body: newMember(ngo.id) })).status).toBe(201);
+    await createUser(t, admin, { email: accounts.ngo.email, role: 'ngo', ngoId: ngo.id });
+    browser = await launchTestBrowser();
+  }, 120_000);
+
+  afterAll(async () => {
+    try {
+      await browser?.close();
+    } finally {
+      await t?.close();
+    }
+  });
+
+  /** Presses Tab until the element matching `selector` has the focus (at most `limit` times). */
+  async function tabTo(page: Page, selector: string, limit = 60): Promise<void> {
+    for (let i = 0; i < limit; i++) {
+      if (await page.evaluate((s) => window.document.activeElement?.matches(s) ?? false, selector)) return;
+      await page.keyboard.press('Tab');
+    }
+    throw new Error(`${selector} never had the focus after ${limit} presses of Tab`);
+  }
+
+  async function signInAs(page: Page, role: keyof typeof accounts): Promise<void> {
+    await page.goto(`${t.url}/app/login`);
+    await page.fill('#f-email', accounts[role].email);
+    await page.fill('#f-password', accounts[role].password);
+    await Promise.all([page.waitForURL(`${t.url}/app`), page.click('button[type=submit]')]);
+  }
+
+  it('lets an official sign in and register an NGO with the keyboard alone, the broken rules shown beside their fields', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'pl-PL' });
+    try {
+      await page.goto(`${t.url}/app`);
+      expect(page.url()).toBe(`${t.url}/app/login?next=%2Fapp`);
+      await tabTo(page, '#f-email');
+      await page.keyboard.type(accounts.official.email);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(accounts.official.password);
+      await Promise.all([page.waitForURL(`${t.url}/app`), page.keyboard.press('Enter')]);
+
+      await tabTo(page, 'a[href="/app/ngos/new"]');
+      await Promise.all([page.waitForURL(`${t.url}/app/ngos/new`), page.keyboard.press('Enter')]);
+      await tabTo(page, '#f-name');
+      await page.keyboard.type('Stowarzyszenie Klawiaturowe');
+      await tabTo(page, '#f-nip');
+      await page.keyboard.type('123-456-78-90'); // a wrong check digit
+      await tabTo(page, 'button[type=submit]');
+      await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.status() === 400), page.keyboard.press('Enter')]);
+      await page.locator('.error-summary').waitFor();
+
+      const summary = page.getByRole('alert');
+      await expect(summary.getByRole('link').allInnerTexts()).resolves.toEqual(['Wybierz: forma prawna', 'Numer NIP ma błędną cyfrę kontrolną – sprawdź, czy nie ma w nim literówki']);
+      expect(await page.locator('#f-nip').getAttribute('aria-describedby')).toBe('f-nip-hint f-nip-error');
+      expect(await page.locator('#f-nip-error').innerText()).toContain('Numer NIP ma błędną cyfrę kontrolną');
+      expect(await page.locator('#f-name').inputValue()).toBe('Stowarzyszenie Klawiaturowe');
+      expect(await t.db.query(`SELECT 1 FROM ngos WHERE name = 'Stowarzyszenie Klawiaturowe'`)).toEqual([]);
+
+      // the summary's link takes the focus to its field
+      await tabTo(page, '.error-summary a[href="#f-nip"]');
+      await page.keyboard.press('Enter');
+      await expect(page.evaluate(() => window.document.activeElement?.matches('#f-nip') ?? false)).resolves.toBe(true);
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Backspace');
+      await tabTo(page, '#f-legalForm');
+      await page.keyboard.press('ArrowDown'); // stowarzyszenie
+      await tabTo(page, '#f-spheres');
+      await page.keyboard.press('Space');
+      await tabTo(page, 'button[type=submit]');
+      await Promise.all([page.waitForURL(/\/app\/ngos\/[0-9a-f-]{36}$/), page.keyboard.press('Enter')]);
+      expect(await page.locator('h1').innerText()).toBe('Stowarzyszenie Klawiaturowe');
+      expect(await page.getByRole('status').innerText()).toBe('Dodano organizację „Stowarzyszenie Klawiaturowe”.');
+      const [row] = await t.db.query(`SELECT legal_form, nip, spheres FROM ngos WHERE name = 'Stowarzyszenie Klawiaturowe'`);
+      expect(row).toEqual({ legal_form: 'association', nip: null, spheres: ['1'] });
+    } finally {
+      await page.close();
+    }
+  });
+
+  /**
+   * Every page a role reaches by following the app's own links from its start page (records of one
+   * kind once: the first found), plus the sign-in page and the public pages.
+   */
+  async function crawl(page: Page, role: keyof typeof accounts): Promise<string[]> {
+    await signInAs(page, role);
+    const seen = new Set<string>();
+    const kinds = new Set<string>();
+    const queue = ['/app'];
+    while (queue.length && seen.size < 30) {
+      const path = queue.shift()!;
+      if (seen.has(path)) continue;
+      seen.add(path);
+      const response = await page.goto(t.url + path);
+      expect([path, response?.status()]).toEqual([path, 200]);
+      const hrefs = await page.locator('a[href^="/app"]').evaluateAll((links) => links.map((a) => (a as unknown as { getAttribute(n: string): string }).getAttribute('href')));
+      for (const href of hrefs) {
+        const kind = href.replace(UUID, '{id}').replace(/\?.*$/, '');
+        if (href.includes('#') || href.startsWith('/app/login') || seen.has(href) || kinds.has(kind)) continue;
+        kinds.add(kind);
+        queue.push(href);
+      }
+    }
+    return [...seen];
+  }
+
+  const violations = async (page: Page) => (await new AxeBuilder({ page }).withTags(WCAG_21_AA).analyze()).violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes[0]?.target.join(' ')}`);
+  const scrollsSideways = (page: Page) => page.evaluate(() => window.document.scrollingElement.scrollWidth > window.innerWidth);
+
+  it.each(['official', 'admin', 'auditor', 'ngo'] as const)('%s: every page reached from the start page passes axe-core (WCAG 2.1 A/AA) and does not scroll sideways at 320 px', async (role) => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'pl-PL' });
+    const narrow = await browser.newPage({ viewport: { width: 320, height: 640 }, locale: 'pl-PL' });
+    try {
+      const paths = await crawl(page, role);
+      expect(paths.length).toBeGreaterThanOrEqual(role === 'ngo' ? 3 : 4);
+      await signInAs(narrow, role);
+      const found: Record<string, string[]> = {};
+      for (const path of paths) {
+        await page.goto(t.url + path);
+        const v = await violations(page);
+        await narrow.goto(t.url + path);
+        if (await scrollsSideways(narrow)) v.push('scrolls sideways at 320 px');
+        if (v.length) found[path] = v;
+      }
+      expect(found).toEqual({});
+    } finally {
+      await page.close();
+      await narrow.close();
+    }
+  }, 120_000);
+
+  it('the sign-in page, its error state and the 404 page pass axe-core and fit 320 px', async () => {
+    const page = await browser.newPage({ viewport: { width: 320, height: 640 }, locale: 'pl-PL' });
+    try {
+      const found: Record<string, string[]> = {};
+      await page.goto(`${t.url}/app/login`);
+      found.login = await violations(page);
+      await page.fill('#f-email', 'nobody@browser.test.example');
+      await page.fill('#f-password', 'wrong-password');
+      await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click('button[type=submit]')]);
+      await page.locator('.error-summary').waitFor();
+      expect(await page.getByRole('alert').innerText()).toContain('Nieprawidłowy adres e-mail lub hasło.');
+      found.loginError = await violations(page);
+      await page.goto(`${t.url}/app/no-such-page`);
+      found.notFound = await violations(page);
+      for (const key of Object.keys(found)) if (!found[key].length) delete found[key];
+      expect(found).toEqual({});
+      expect(await scrollsSideways(page)).toBe(false);
+    } finally {
+      await page.close();
+    }
+  });
+});
