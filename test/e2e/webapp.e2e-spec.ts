@@ -1,4 +1,4 @@
-import { newCommission, newMember, newNgo } from '../utils/factories';
+import { newCommission, newMember, newNgo, newProgram } from '../utils/factories';
 import { createTestApp, PLATFORM_ADMIN, type TestApp } from '../utils/test-app';
 import { createUser, signIn, TEST_PASSWORD } from '../utils/users';
 import { textOf, WebClient } from '../utils/web-client';
@@ -313,6 +313,62 @@ describe('the web app', () => {
       expect((await web.get('/app/ngos/new')).status).toBe(403);
       expect((await web.get('/app/ngos/00000000-0000-4000-8000-000000000000')).status).toBe(404);
       expect((await web.get('/app/ngos/not-a-uuid')).status).toBe(404);
+    });
+  });
+
+  describe('funded tasks', () => {
+    it('logs a task: a small grant over 10 000 zł is refused beside its field (422, nothing written); corrected, it is saved with Polish money, listed and audited', async () => {
+      const web = await officialClient();
+      const ngo = (await t.call('POST', '/api/v1/ngos', { token: official.token, body: newNgo({ name: 'Fundacja Grantowa' }) })).body;
+      const multi = (await t.call('POST', '/api/v1/programs', { token: official.token, body: newProgram({ title: 'Program 2023–2026', startYear: 2023, endYear: 2026 }) })).body;
+      const annual = (await t.call('POST', '/api/v1/programs', { token: official.token, body: newProgram({ title: 'Program roczny 2026', kind: 'annual', startYear: 2026, endYear: 2026, parentId: multi.id }) })).body;
+      const form = await web.get('/app/tasks/new');
+      expect(form.text).toContain(`<option value="${ngo.id}">Fundacja Grantowa, KRS ${ngo.krs}, NIP ${ngo.nip}</option>`);
+      const fields = {
+        programId: annual.id,
+        title: 'Warsztaty dla seniorów',
+        ngoIds: [ngo.id, '', '', ''],
+        sphere: '1',
+        mode: 'small-grant',
+        form: 'support',
+        competitionRef: '',
+        department: 'Wydział Polityki Społecznej',
+        amountRequested: '',
+        amountGranted: '15 000,00',
+        amountSettled: '',
+        startDate: '2026-03-01',
+        endDate: '2026-04-30',
+        status: 'contracted',
+        beneficiaries: '40',
+      };
+      const before = [await auditCount(), Number((await t.db.query('SELECT count(*) AS n FROM tasks'))[0].n)];
+      const refused = await web.post('/app/tasks/new', fields);
+      expect(refused.status).toBe(422);
+      expect(textOf(refused.text, 'f-amountGranted-error')).toBe('Błąd: Mały grant (art. 19a ustawy) może wynosić najwyżej 10 000,00 zł');
+      expect(refused.text).toContain('<a href="#f-amountGranted">Mały grant (art. 19a ustawy) może wynosić najwyżej 10 000,00 zł</a>');
+      expect(refused.text).toMatch(/id="f-amountGranted" name="amountGranted" type="text" value="15 000,00"/);
+      expect([await auditCount(), Number((await t.db.query('SELECT count(*) AS n FROM tasks'))[0].n)]).toEqual(before);
+
+      const saved = await web.post('/app/tasks/new', { ...fields, amountGranted: '9 500,50' });
+      expect(saved.status).toBe(303);
+      const [row] = await t.db.query(
+        `SELECT t.id, t.amount_granted, array(SELECT ngo_id FROM task_ngos n WHERE n.task_id = t.id ORDER BY position) AS ngo_ids, t.beneficiaries FROM tasks t WHERE t.title = 'Warsztaty dla seniorów'`,
+      );
+      expect(row).toMatchObject({ amount_granted: '9500.50', ngo_ids: [ngo.id], beneficiaries: 40 });
+      expect(saved.location).toBe(`/app/tasks/${row.id}`);
+      const record = await web.get(saved.location!);
+      expect(record.text).toContain('Dodano zadanie „Warsztaty dla seniorów”.');
+      expect(record.text).toMatch(/<dt>Kwota przyznana<\/dt><dd>9\s?500,50\szł<\/dd>/);
+      const list = await web.get('/app/tasks?year=2026&mode=small-grant');
+      expect(list.text).toContain(`<a href="/app/tasks/${row.id}">Warsztaty dla seniorów</a>`);
+      const [entry] = await t.db.query(`SELECT actor_id, action FROM audit_entries WHERE entity = 'task' AND entity_id = $1`, [row.id]);
+      expect(entry).toEqual({ actor_id: official.id, action: 'create' });
+    });
+
+    it('says which filter is wrong instead of failing', async () => {
+      const page = await (await officialClient()).get('/app/tasks?year=20x6');
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('Nie można tak filtrować');
     });
   });
 

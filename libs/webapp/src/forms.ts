@@ -7,7 +7,7 @@ import { eta } from './views';
  * beside their fields. A rule is written once, in the DTOs and services; only its wording for
  * people lives here.
  */
-export type FieldKind = 'text' | 'email' | 'url' | 'date' | 'password' | 'select' | 'textarea' | 'checkbox' | 'checkboxes' | 'money';
+export type FieldKind = 'text' | 'email' | 'url' | 'date' | 'password' | 'select' | 'textarea' | 'checkbox' | 'checkboxes' | 'money' | 'integer' | 'selects';
 
 export interface Option {
   value: string;
@@ -23,6 +23,10 @@ export interface FieldSpec {
   /** Marked "(nieobowiązkowe)"; an empty value is sent as null (cleared). */
   optional?: boolean;
   options?: readonly Option[];
+  /** `selects`: how many selects of the same name (the first required, the rest may stay empty). */
+  count?: number;
+  /** `selects`: the labels of the second and later selects. */
+  moreLabel?: string;
   width?: 'w-full' | 'w-20' | 'w-10';
   autocomplete?: string;
   inputmode?: 'numeric' | 'decimal' | 'email' | 'url';
@@ -48,7 +52,7 @@ export function formValues(body: unknown, specs: readonly FieldSpec[]): Record<s
   const text = (v: unknown) => (typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : '');
   for (const spec of specs) {
     const v = posted[spec.name];
-    if (spec.kind === 'checkboxes') values[spec.name] = (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
+    if (spec.kind === 'checkboxes' || spec.kind === 'selects') values[spec.name] = (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
     else if (spec.kind === 'checkbox') values[spec.name] = text(v) === 'true' ? 'true' : 'false';
     else values[spec.name] = text(v);
   }
@@ -78,12 +82,16 @@ export function toInput(values: FormState['values'], specs: readonly FieldSpec[]
   for (const spec of specs) {
     const v = values[spec.name];
     if (spec.kind === 'checkboxes') input[spec.name] = Array.isArray(v) ? v : [];
+    else if (spec.kind === 'selects') {
+      const chosen = (Array.isArray(v) ? v : []).filter((x) => x !== '');
+      if (chosen.length || !spec.optional) input[spec.name] = chosen;
+    }
     else if (spec.kind === 'checkbox') input[spec.name] = v === 'true';
     else {
       const s = typeof v === 'string' ? (spec.kind === 'password' ? v : v.trim()) : '';
       if (s === '') {
         if (spec.optional) input[spec.name] = null;
-      } else input[spec.name] = spec.kind === 'money' ? parsePolishMoney(s) : s;
+      } else input[spec.name] = spec.kind === 'money' ? parsePolishMoney(s) : spec.kind === 'integer' && /^\d{1,9}$/.test(s) ? Number(s) : s;
     }
   }
   return input;
@@ -119,6 +127,9 @@ const MESSAGES: Array<[RegExp, (label: string, m: RegExpMatchArray) => string]> 
   [/^must be at least (\d+\.\d\d)$/, (l, m) => `Kwota „${l}” musi wynosić co najmniej ${formatPln(m[1])}`],
   [/^must be at least (\d+)$/, (l, m) => `Pole „${l}” musi wynosić co najmniej ${m[1]}`],
   [/^must be at most (\d+)$/, (l, m) => `Pole „${l}” może wynosić najwyżej ${m[1]}`],
+  [/^must be an integer$/, (l) => `Wpisz w polu „${l}” liczbę całkowitą, np. 120`],
+  [/^must hold at least 1 id$/, (l) => `Wybierz co najmniej jedną pozycję w polu „${l}”`],
+  [/^must not repeat an id$/, (l) => `Ta sama pozycja powtarza się w polu „${l}”`],
   [/^must not contain control characters$/, (l) => `Usuń znaki sterujące z pola „${l}”`],
   [/^is one of the most common passwords/, () => 'To hasło jest jednym z najczęściej używanych – wybierz inne'],
   [/^is already registered$/, (l) => `Organizacja z takim numerem (${l}) jest już w rejestrze`],
@@ -185,6 +196,18 @@ export function errorItems(state: FormState, specs: readonly FieldSpec[]): Array
   return [...state.general.map((message) => ({ message })), ...specs.filter((s) => state.errors[s.name]).map((s) => ({ href: `#${fieldId(s.name)}`, message: state.errors[s.name] }))];
 }
 
+/** What someone else saved that differs from what this user submits: field, saved value, theirs. */
+export function differences(fields: readonly FieldSpec[], current: FormState['values'], yours: FormState['values']) {
+  const show = (f: FieldSpec, v: string | string[] | undefined): string => {
+    if (Array.isArray(v)) return v.map((x) => f.options?.find((o) => o.value === x)?.label ?? x).join(', ') || '—';
+    if (f.kind === 'checkbox') return v === 'true' ? 'tak' : 'nie';
+    if (f.options) return f.options.find((o) => o.value === v)?.label ?? v ?? '—';
+    return v === undefined || v === '' ? '—' : v;
+  };
+  const normal = (f: FieldSpec, v: string | string[] | undefined) => (f.kind === 'money' && typeof v === 'string' ? parsePolishMoney(v) : show(f, v));
+  return fields.filter((f) => normal(f, current[f.name]) !== normal(f, yours[f.name])).map((f) => ({ label: f.label, current: show(f, current[f.name]), yours: show(f, yours[f.name]) }));
+}
+
 /** The fields' markup, with values kept and messages beside their fields. */
 export function renderFields(specs: readonly FieldSpec[], state: FormState): string {
   return specs
@@ -194,12 +217,28 @@ export function renderFields(specs: readonly FieldSpec[], state: FormState): str
       const value = state.values[spec.name];
       const selected = new Set(Array.isArray(value) ? value : [value ?? '']);
       const describedBy = [spec.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+      if (spec.kind === 'selects') {
+        const chosen = Array.isArray(value) ? value : [];
+        return Array.from({ length: spec.count ?? 1 }, (_unused, i) =>
+          eta.render('@field', {
+            ...spec,
+            id: i === 0 ? id : `${id}-${i}`,
+            label: i === 0 ? spec.label : `${spec.moreLabel ?? spec.label} ${i}`,
+            kind: 'select',
+            optional: i > 0,
+            hint: i === 0 ? spec.hint : undefined,
+            error: i === 0 ? error : undefined,
+            describedBy: i === 0 ? describedBy : '',
+            options: [...(i > 0 ? [{ value: '', label: '— brak —' }] : []), ...(spec.options ?? [])].map((o) => ({ ...o, selected: (chosen[i] ?? '') === o.value })),
+          }),
+        ).join('');
+      }
       return eta.render('@field', {
         ...spec,
         id,
-        kind: spec.kind === 'money' ? 'text' : spec.kind,
-        inputmode: spec.kind === 'money' ? 'decimal' : spec.inputmode,
-        width: spec.width ?? (spec.kind === 'money' || spec.kind === 'date' ? 'w-10' : 'w-full'),
+        kind: spec.kind === 'money' || spec.kind === 'integer' ? 'text' : spec.kind,
+        inputmode: spec.kind === 'money' ? 'decimal' : spec.kind === 'integer' ? 'numeric' : spec.inputmode,
+        width: spec.width ?? (spec.kind === 'money' || spec.kind === 'date' || spec.kind === 'integer' ? 'w-10' : 'w-full'),
         value: Array.isArray(value) ? '' : (value ?? ''),
         error,
         describedBy,

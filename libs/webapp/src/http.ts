@@ -44,6 +44,7 @@ export const NAV: readonly NavItem[] = [
   { href: '/app', label: 'Start', roles: ['admin', 'official', 'auditor', 'ngo'] },
   { href: '/app/my-organisation', label: 'Moja organizacja', roles: ['ngo'] },
   { href: '/app/ngos', label: 'Organizacje', roles: ['admin', 'official', 'auditor'] },
+  { href: '/app/tasks', label: 'Zadania', roles: ['admin', 'official', 'auditor'] },
   { href: '/app/users', label: 'Użytkownicy', roles: ['admin'] },
   { href: '/app/account', label: 'Moje konto', roles: ['admin', 'official', 'auditor', 'ngo'] },
 ];

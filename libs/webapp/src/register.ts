@@ -3,6 +3,7 @@ import { AuditService } from '@app/audit';
 import { MembersService } from '@app/commissions';
 import { AuthService, UsersService } from '@app/identity';
 import { NgosService } from '@app/ngos';
+import { ProgramsService } from '@app/programs';
 import { ReportsService } from '@app/reports';
 import { SpheresService } from '@app/spheres';
 import { TasksService } from '@app/tasks';
@@ -15,6 +16,7 @@ import { registerMyOrganisationPage } from './pages/my-organisation';
 import { registerNgoPages } from './pages/ngos';
 import { registerSignIn } from './pages/sign-in';
 import { registerStartPage } from './pages/start';
+import { registerTaskPages } from './pages/tasks';
 import { registerUserPages } from './pages/users';
 import { WebSessions } from './sessions';
 import { APP_STYLESHEET, STYLESHEET_PATH } from './views';
@@ -29,6 +31,7 @@ export async function registerWebApp(fastify: FastifyInstance, app: INestApplica
     users: app.get(UsersService),
     ngos: app.get(NgosService),
     tasks: app.get(TasksService),
+    programs: app.get(ProgramsService),
     activities: app.get(ActivitiesService),
     members: app.get(MembersService),
     spheres: app.get(SpheresService),
@@ -43,6 +46,7 @@ export async function registerWebApp(fastify: FastifyInstance, app: INestApplica
   registerStartPage(routes, services);
   registerAccountPages(routes, services);
   registerNgoPages(routes, services);
+  registerTaskPages(routes, services);
   registerMyOrganisationPage(routes, services);
   registerUserPages(routes, services);
 

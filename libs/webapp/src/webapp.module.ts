@@ -3,6 +3,7 @@ import { AuditModule } from '@app/audit';
 import { CommissionsModule } from '@app/commissions';
 import { IdentityModule } from '@app/identity';
 import { NgosModule } from '@app/ngos';
+import { ProgramsModule } from '@app/programs';
 import { ReportsModule } from '@app/reports';
 import { SpheresModule } from '@app/spheres';
 import { TasksModule } from '@app/tasks';
@@ -15,7 +16,7 @@ import { WebSessions } from './sessions';
  * (registerWebApp, called by apps/api/src/app.ts), like the public pages'.
  */
 @Module({
-  imports: [IdentityModule, NgosModule, TasksModule, ActivitiesModule, CommissionsModule, SpheresModule, ReportsModule, AuditModule],
+  imports: [IdentityModule, NgosModule, ProgramsModule, TasksModule, ActivitiesModule, CommissionsModule, SpheresModule, ReportsModule, AuditModule],
   providers: [WebSessions],
   exports: [WebSessions],
 })

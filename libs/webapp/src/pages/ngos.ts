@@ -4,11 +4,11 @@ import { MembersService } from '@app/commissions';
 import { CreateNgoDto, NgoQuery, NgosService, UpdateNgoDto, type NgoView } from '@app/ngos';
 import { SpheresService } from '@app/spheres';
 import { TasksService } from '@app/tasks';
-import { applyError, emptyForm, errorItems, formValues, hasErrors, renderFields, toInput, validated, versionOf, type FieldSpec, type FormState } from '../forms';
+import { applyError, differences, emptyForm, errorItems, formValues, hasErrors, renderFields, toInput, validated, versionOf, type FieldSpec, type FormState } from '../forms';
 import { renderLayout, type Outcome, type PageContext, type WebRoutes } from '../http';
 import { one, pager } from '../lists';
 import type { WebSessions } from '../sessions';
-import { eta, template } from '../views';
+import { eta, RECORD_FORM, template } from '../views';
 
 export const LEGAL_FORM_LABELS: Record<string, string> = {
   association: 'stowarzyszenie',
@@ -84,27 +84,7 @@ const RECORD = template(
 `,
 );
 
-const FORM = template(
-  '@ngo-form',
-  `<h1><%= it.heading %></h1>
-<%~ include('@error-summary', { errors: it.errors }) %>
-<% if (it.changes.length) { %>
-<div class="table-wrap" role="region" aria-labelledby="changes-caption" tabindex="0"><table>
-<caption id="changes-caption">Zmiany zapisane w międzyczasie przez kogoś innego</caption>
-<thead><tr><th scope="col">Pole</th><th scope="col">Teraz zapisane</th><th scope="col">Twoja wersja (w formularzu)</th></tr></thead>
-<tbody><% it.changes.forEach(function (c) { %><tr><th scope="row"><%= c.label %></th><td><%= c.current %></td><td><%= c.yours %></td></tr><% }) %></tbody>
-</table></div>
-<% } %>
-<form method="post" action="<%= it.action %>" novalidate>
-<input type="hidden" name="_csrf" value="<%= it.csrf %>">
-<% if (it.version) { %><input type="hidden" name="version" value="<%= it.version %>"><% } %>
-<%~ it.fields %>
-<div class="actions"><button type="submit"><%= it.submit %></button><a href="<%= it.cancelHref %>">Anuluj</a></div>
-</form>
-`,
-);
-
-const text = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? '—' : v);
+export const text = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? '—' : v);
 
 /** The register at /app/ngos: search, filters, pages of 50; records with their tasks, activities and memberships; create and edit. */
 export function registerNgoPages(routes: WebRoutes, deps: { ngos: NgosService; spheres: SpheresService; tasks: TasksService; activities: ActivitiesService; members: MembersService; sessions: WebSessions }): void {
@@ -145,7 +125,7 @@ export function registerNgoPages(routes: WebRoutes, deps: { ngos: NgosService; s
 
   const form = async (ctx: PageContext, state: FormState, o: { heading: string; action: string; submit: string; cancelHref: string; version?: number; changes?: unknown[] }, status = 200): Promise<Outcome> => {
     const fields = await ngoFields(spheres);
-    const body = eta.render(FORM, { ...o, changes: o.changes ?? [], csrf: ctx.session.csrfToken, errors: errorItems(state, fields), fields: renderFields(fields, state) });
+    const body = eta.render(RECORD_FORM, { ...o, changes: o.changes ?? [], csrf: ctx.session.csrfToken, errors: errorItems(state, fields), fields: renderFields(fields, state) });
     return { status, html: renderLayout({ title: o.heading, body, session: ctx.session, section: '/app/ngos', hasErrors: hasErrors(state) }) };
   };
 
@@ -222,12 +202,6 @@ export function registerNgoPages(routes: WebRoutes, deps: { ngos: NgosService; s
 
 function editOptions(ngo: NgoView) {
   return { heading: `Zmień dane: ${ngo.name}`, action: `${ngoPath(ngo.id)}/edit`, submit: 'Zapisz zmiany', cancelHref: ngoPath(ngo.id), version: ngo.version };
-}
-
-/** What someone else saved that differs from what this user submits: field, saved value, theirs. */
-function differences(fields: readonly FieldSpec[], current: FormState['values'], yours: FormState['values']) {
-  const show = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(', ') || '—' : v === 'true' ? 'tak' : v === 'false' ? 'nie' : text(v));
-  return fields.filter((f) => show(current[f.name]) !== show(yours[f.name])).map((f) => ({ label: f.label, current: show(current[f.name]), yours: show(yours[f.name]) }));
 }
 
 export function ngoFacts(ngo: NgoView, sphereNames: ReadonlyMap<string, string>) {

@@ -1,0 +1,226 @@
+import { FORM_LABELS, formatDay, formatInteger, formatPln, label, MODE_LABELS, roleHas, STATUS_LABELS, type Actor } from '@app/core';
+import { NgosService, type NgoView } from '@app/ngos';
+import { ProgramsService } from '@app/programs';
+import { SpheresService } from '@app/spheres';
+import { CreateTaskDto, TASK_FORMS, TASK_MODES, TASK_STATUSES, TaskQuery, TasksService, UpdateTaskDto, type TaskView } from '@app/tasks';
+import { applyError, differences, emptyForm, errorItems, formValues, hasErrors, moneyForForm, renderFields, toInput, validated, versionOf, type FieldSpec, type FormState, type Option } from '../forms';
+import { renderLayout, type Outcome, type PageContext, type WebRoutes } from '../http';
+import { one, pager } from '../lists';
+import type { WebSessions } from '../sessions';
+import { eta, RECORD_FORM, template } from '../views';
+import { ngoPath, text, uuid } from './ngos';
+
+export const taskPath = (id: string) => `/app/tasks/${id}`;
+const PARTNERS = 3;
+
+const LIST = template(
+  '@tasks',
+  `<h1>Zlecone zadania publiczne</h1>
+<% if (it.canWrite) { %><p><a class="button" href="/app/tasks/new">Dodaj zadanie</a></p><% } %>
+<form class="filters" method="get" action="/app/tasks" role="search" aria-label="Szukaj zadań">
+<div class="field"><label for="q-search">Tytuł albo numer konkursu</label><input id="q-search" name="search" type="search" value="<%= it.search %>" class="w-20" maxlength="200"></div>
+<div class="field"><label for="q-year">Rok rozpoczęcia</label><input id="q-year" name="year" type="text" inputmode="numeric" value="<%= it.year %>" class="w-10" maxlength="4"></div>
+<% it.selects.forEach(function (s) { %>
+<div class="field"><label for="q-<%= s.name %>"><%= s.label %></label><select id="q-<%= s.name %>" name="<%= s.name %>"><% s.options.forEach(function (o) { %><option value="<%= o.value %>"<% if (o.selected) { %> selected<% } %>><%= o.label %></option><% }) %></select></div>
+<% }) %>
+<div class="field"><label for="q-department">Wydział (dokładna nazwa)</label><input id="q-department" name="department" type="text" value="<%= it.department %>" class="w-20" maxlength="200"></div>
+<button type="submit">Szukaj</button>
+</form>
+<% if (it.problem) { %><p class="error-message" role="alert"><%= it.problem %></p><% } %>
+<p role="status"><%= it.found %></p>
+<% if (it.table.rows.length) { %><%~ include('@table', it.table) %><% } %>
+<%~ include('@pager', it.pager) %>
+`,
+);
+
+const RECORD = template(
+  '@task',
+  `<h1><%= it.title %></h1>
+<%~ include('@facts', { facts: it.facts }) %>
+<h2>Organizacje realizujące</h2>
+<ul>
+<% it.ngos.forEach(function (n, i) { %><li><a href="<%= n.href %>"><%= n.name %></a><% if (i === 0) { %> (lider)<% } %></li><% }) %>
+</ul>
+<% if (it.canWrite) { %><p class="actions"><a class="button" href="<%= it.editHref %>">Zmień dane zadania</a></p><% } %>
+`,
+);
+
+/** Every active NGO of the municipality, for the NGO picker (page by page: the API's pages hold at most 200). */
+async function allNgos(ngos: NgosService, actor: Actor): Promise<NgoView[]> {
+  const found: NgoView[] = [];
+  for (let page = 1; page <= 50; page++) {
+    const result = await ngos.list(actor, { archived: false, page, limit: 200 });
+    found.push(...result.items);
+    if (found.length >= result.total || !result.items.length) break;
+  }
+  return found;
+}
+
+const ngoOption = (n: NgoView): Option => ({ value: n.id, label: [n.name, n.krs ? `KRS ${n.krs}` : '', n.nip ? `NIP ${n.nip}` : ''].filter(Boolean).join(', ') });
+const choose = (labels: Readonly<Record<string, string>>, codes: readonly string[]): Option[] => [{ value: '', label: 'Wybierz…' }, ...codes.map((c) => ({ value: c, label: label(labels, c) }))];
+
+/** /app/tasks: funded tasks with the API's filters; records; create and edit with every rule's message beside its field. */
+export function registerTaskPages(routes: WebRoutes, deps: { tasks: TasksService; ngos: NgosService; programs: ProgramsService; spheres: SpheresService; sessions: WebSessions }): void {
+  const { tasks, ngos, programs, spheres, sessions } = deps;
+  const canWrite = (actor: Actor) => roleHas(actor.role, 'registers.write');
+  const programOptions = async (actor: Actor): Promise<Option[]> => {
+    const list = await programs.list(actor, { archived: false, limit: 200 });
+    return list.items
+      .sort((a, b) => b.startYear - a.startYear || a.title.localeCompare(b.title, 'pl'))
+      .map((p) => ({ value: p.id, label: `${p.title} (${p.startYear === p.endYear ? p.startYear : `${p.startYear}–${p.endYear}`})` }));
+  };
+  const sphereOptions = async (): Promise<Option[]> => (await spheres.list({})).map((s) => ({ value: s.code, label: `${s.code}. ${s.name}` }));
+
+  const fields = async (actor: Actor): Promise<FieldSpec[]> => {
+    const ngoOptions = [{ value: '', label: 'Wybierz…' }, ...(await allNgos(ngos, actor)).map(ngoOption)];
+    return [
+      { name: 'programId', label: 'Program współpracy', kind: 'select', options: [{ value: '', label: 'Wybierz…' }, ...(await programOptions(actor))], hint: 'Zwykle roczny program na rok, w którym zadanie się zaczyna' },
+      { name: 'title', label: 'Tytuł zadania', kind: 'text' },
+      { name: 'ngoIds', label: 'Organizacja realizująca (lider)', kind: 'selects', count: 1 + PARTNERS, moreLabel: 'Organizacja partnerska', options: ngoOptions, hint: 'Nazwa, KRS i NIP; w liście można pisać, by szybko przejść do nazwy' },
+      { name: 'sphere', label: 'Sfera pożytku publicznego', kind: 'select', options: [{ value: '', label: 'Wybierz…' }, ...(await sphereOptions())] },
+      { name: 'mode', label: 'Tryb zlecenia', kind: 'select', options: choose(MODE_LABELS, TASK_MODES), hint: 'Mały grant (art. 19a): najwyżej 10 000,00 zł i 90 dni' },
+      { name: 'form', label: 'Forma zlecenia', kind: 'select', options: choose(FORM_LABELS, TASK_FORMS) },
+      { name: 'competitionRef', label: 'Numer konkursu', kind: 'text', optional: true, width: 'w-20', hint: 'Dla zadań z otwartego konkursu ofert, np. OK-12/2026' },
+      { name: 'department', label: 'Wydział', kind: 'text', width: 'w-20' },
+      { name: 'amountRequested', label: 'Kwota wnioskowana', kind: 'money', optional: true, hint: 'W złotych, np. 12 500,50' },
+      { name: 'amountGranted', label: 'Kwota przyznana', kind: 'money', hint: 'W złotych, np. 12 500,50' },
+      { name: 'amountSettled', label: 'Kwota rozliczona', kind: 'money', optional: true, hint: 'Po rozliczeniu dotacji' },
+      { name: 'startDate', label: 'Data rozpoczęcia', kind: 'date' },
+      { name: 'endDate', label: 'Data zakończenia', kind: 'date' },
+      { name: 'status', label: 'Status', kind: 'select', options: choose(STATUS_LABELS, TASK_STATUSES) },
+      { name: 'beneficiaries', label: 'Liczba odbiorców', kind: 'integer', optional: true },
+    ];
+  };
+
+  const valuesOf = (t: TaskView): FormState['values'] => ({
+    programId: t.programId,
+    title: t.title,
+    ngoIds: t.ngoIds,
+    sphere: t.sphere,
+    mode: t.mode,
+    form: t.form,
+    competitionRef: t.competitionRef ?? '',
+    department: t.department,
+    amountRequested: moneyForForm(t.amountRequested),
+    amountGranted: moneyForForm(t.amountGranted),
+    amountSettled: moneyForForm(t.amountSettled),
+    startDate: t.startDate,
+    endDate: t.endDate,
+    status: t.status,
+    beneficiaries: t.beneficiaries === null ? '' : String(t.beneficiaries),
+  });
+
+  routes.get('/app/tasks', { permission: 'staff' }, async (ctx) => {
+    const raw = Object.fromEntries(['search', 'year', 'programId', 'sphere', 'mode', 'status', 'department', 'page'].map((k) => [k, one(ctx.query[k])])) as Record<string, string | undefined>;
+    const { page, ...filters } = raw;
+    let problem: string | null = null;
+    let result = { items: [] as TaskView[], total: 0, page: 1, limit: 50 };
+    try {
+      const query = await validated(TaskQuery, { ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)), ...(page && /^\d{1,6}$/.test(page) ? { page } : {}), limit: '50' });
+      result = await tasks.list(ctx.actor, query);
+    } catch (error) {
+      const state = emptyForm();
+      applyError(state, error, []);
+      problem = `Nie można tak filtrować: ${state.general.join(' ')}`;
+    }
+    const [programList, sphereList] = await Promise.all([programOptions(ctx.actor), sphereOptions()]);
+    const select = (name: string, l: string, options: Option[]) => ({ name, label: l, options: [{ value: '', label: 'wszystkie' }, ...options].map((o) => ({ ...o, selected: o.value === (filters[name] ?? '') })) });
+    const body = eta.render(LIST, {
+      canWrite: canWrite(ctx.actor),
+      search: filters.search ?? '',
+      year: filters.year ?? '',
+      department: filters.department ?? '',
+      selects: [
+        select('programId', 'Program', programList),
+        select('sphere', 'Sfera', sphereList),
+        select('mode', 'Tryb', choose(MODE_LABELS, TASK_MODES).slice(1)),
+        select('status', 'Status', choose(STATUS_LABELS, TASK_STATUSES).slice(1)),
+      ],
+      problem,
+      found: result.total === 0 ? 'Nie znaleziono żadnego zadania.' : `Znaleziono: ${formatInteger(result.total)}.`,
+      table: {
+        id: 'tasks-caption',
+        caption: 'Zadania',
+        columns: [{ label: 'Tytuł' }, { label: 'Okres' }, { label: 'Tryb' }, { label: 'Wydział' }, { label: 'Kwota przyznana', num: true }, { label: 'Status' }],
+        rows: result.items.map((t) => ({
+          head: t.title,
+          href: taskPath(t.id),
+          cells: [`${formatDay(t.startDate)} – ${formatDay(t.endDate)}`, label(MODE_LABELS, t.mode), t.department, formatPln(t.amountGranted), label(STATUS_LABELS, t.status)],
+        })),
+      },
+      pager: pager('/app/tasks', filters, result),
+    });
+    return { html: renderLayout({ title: 'Zadania', body, session: ctx.session, section: '/app/tasks' }) };
+  });
+
+  const form = async (ctx: PageContext, state: FormState, o: { heading: string; action: string; submit: string; cancelHref: string; version?: number; changes?: unknown[] }, status = 200): Promise<Outcome> => {
+    const specs = await fields(ctx.actor);
+    const body = eta.render(RECORD_FORM, { ...o, changes: o.changes ?? [], csrf: ctx.session.csrfToken, errors: errorItems(state, specs), fields: renderFields(specs, state) });
+    return { status, html: renderLayout({ title: o.heading, body, session: ctx.session, section: '/app/tasks', hasErrors: hasErrors(state) }) };
+  };
+  const createOptions = { heading: 'Dodaj zlecone zadanie', action: '/app/tasks/new', submit: 'Zapisz zadanie', cancelHref: '/app/tasks' };
+  const editOptions = (t: TaskView) => ({ heading: `Zmień zadanie: ${t.title}`, action: `${taskPath(t.id)}/edit`, submit: 'Zapisz zmiany', cancelHref: taskPath(t.id), version: t.version });
+
+  routes.get('/app/tasks/new', { permission: 'registers.write' }, (ctx) => form(ctx, emptyForm({ ngoIds: one(ctx.query.ngoId) ? [one(ctx.query.ngoId)!] : [], status: 'planned' }), createOptions));
+
+  routes.post('/app/tasks/new', { permission: 'registers.write' }, async (ctx) => {
+    const specs = await fields(ctx.actor);
+    const state = emptyForm(formValues(ctx.body, specs));
+    try {
+      const created = await tasks.create(ctx.actor, await validated(CreateTaskDto, toInput(state.values, specs)));
+      await sessions.flash(ctx.session, `Dodano zadanie „${created.title}”.`);
+      return { redirect: taskPath(created.id) };
+    } catch (error) {
+      return form(ctx, state, createOptions, applyError(state, error, specs));
+    }
+  });
+
+  routes.get('/app/tasks/:id', { permission: 'staff' }, async (ctx) => {
+    const task = await tasks.get(ctx.actor, uuid(ctx.params.id));
+    const names = new Map((await Promise.all(task.ngoIds.map((id) => ngos.get(ctx.actor, id)))).map((n) => [n.id, n.name]));
+    const sphereName = (await spheres.list({ all: true })).find((s) => s.code === task.sphere)?.name ?? '';
+    const program = await programs.get(ctx.actor, task.programId);
+    const body = eta.render(RECORD, {
+      title: task.title,
+      canWrite: canWrite(ctx.actor),
+      editHref: `${taskPath(task.id)}/edit`,
+      ngos: task.ngoIds.map((id) => ({ href: ngoPath(id), name: names.get(id) ?? id })),
+      facts: [
+        { label: 'Program', value: program.title },
+        { label: 'Sfera', value: `${task.sphere}. ${sphereName}` },
+        { label: 'Tryb', value: label(MODE_LABELS, task.mode) },
+        { label: 'Forma', value: label(FORM_LABELS, task.form) },
+        { label: 'Numer konkursu', value: text(task.competitionRef) },
+        { label: 'Wydział', value: task.department },
+        { label: 'Okres', value: `${formatDay(task.startDate)} – ${formatDay(task.endDate)}` },
+        { label: 'Kwota wnioskowana', value: task.amountRequested === null ? '—' : formatPln(task.amountRequested) },
+        { label: 'Kwota przyznana', value: formatPln(task.amountGranted) },
+        { label: 'Kwota rozliczona', value: task.amountSettled === null ? '—' : formatPln(task.amountSettled) },
+        { label: 'Status', value: label(STATUS_LABELS, task.status) },
+        { label: 'Liczba odbiorców', value: task.beneficiaries === null ? '—' : formatInteger(task.beneficiaries) },
+      ],
+    });
+    return { html: renderLayout({ title: task.title, body, session: ctx.session, section: '/app/tasks' }) };
+  });
+
+  routes.get('/app/tasks/:id/edit', { permission: 'registers.write' }, async (ctx) => {
+    const task = await tasks.get(ctx.actor, uuid(ctx.params.id));
+    return form(ctx, emptyForm(valuesOf(task)), editOptions(task));
+  });
+
+  routes.post('/app/tasks/:id/edit', { permission: 'registers.write' }, async (ctx) => {
+    const id = uuid(ctx.params.id);
+    const specs = await fields(ctx.actor);
+    const state = emptyForm(formValues(ctx.body, specs));
+    try {
+      const saved = await tasks.update(ctx.actor, id, await validated(UpdateTaskDto, { ...toInput(state.values, specs), version: versionOf(ctx.body) }));
+      await sessions.flash(ctx.session, `Zapisano zmiany zadania „${saved.title}”.`);
+      return { redirect: taskPath(saved.id) };
+    } catch (error) {
+      const status = applyError(state, error, specs);
+      const current = await tasks.get(ctx.actor, id);
+      const stale = status === 409 && versionOf(ctx.body) !== current.version;
+      return form(ctx, state, { ...editOptions(current), changes: stale ? differences(specs, valuesOf(current), state.values) : [] }, status);
+    }
+  });
+}
