@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
+import yauzl from 'yauzl';
 import { neutraliseFormula } from '../cells';
 import type { ExportColumn } from './columns';
 import { writeCsv } from './csv-writer';
@@ -129,6 +130,24 @@ describe('writeXlsx', () => {
     expect(summary.getRow(1).getCell(1).value).toBe('Tytuł');
     expect(summary.getRow(3).getCell(3).value).toBe(12500);
     expect(summary.getRow(3).getCell(3).numFmt).toBe('#,##0.00 "zł"');
+  });
+
+  it('dates every zip entry with the export\'s date, so the same rows give the same bytes at any time', async () => {
+    const created = new Date('2020-05-01T10:00:00Z');
+    const write = () => collect((out) => writeXlsx(out, [xlsxTable('Zadania', COLUMNS, slowly(ROWS))], { created }));
+    const { body } = await write();
+    const dates = await new Promise<Date[]>((done, fail) =>
+      yauzl.fromBuffer(body, { lazyEntries: false }, (error, zip) => {
+        if (error) return fail(error);
+        const found: Date[] = [];
+        zip.on('entry', (entry: yauzl.Entry) => found.push(entry.getLastModDate()));
+        zip.on('end', () => done(found));
+      }),
+    );
+    expect(dates.length).toBeGreaterThan(5);
+    // DOS times: local time, to two seconds
+    for (const date of dates) expect(Math.abs(date.getTime() - created.getTime())).toBeLessThanOrEqual(2000);
+    expect(createHash('sha256').update((await write()).body).digest('hex')).toBe(createHash('sha256').update(body).digest('hex'));
   });
 });
 

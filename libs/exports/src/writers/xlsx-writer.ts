@@ -1,3 +1,4 @@
+import ArchiverCore from 'archiver/lib/core';
 import ExcelJS from 'exceljs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
@@ -156,6 +157,30 @@ function writeBlocks(workbook: ExcelJS.stream.xlsx.WorkbookWriter, sheet: XlsxBl
   worksheet.commit();
 }
 
+type ZipAppend = (source: unknown, data: Record<string, unknown>) => unknown;
+
+/**
+ * A streaming workbook whose zip entries all carry the export's own date: exceljs leaves archiver
+ * to stamp each entry with the time of writing (the first ones while its constructor runs), so the
+ * same revision gave different bytes each time. With fixed dates it exports to the same bytes, and
+ * the SHA-256 the web app shows beside a download link is the file's the auditor receives.
+ */
+function workbookDated(options: ConstructorParameters<typeof ExcelJS.stream.xlsx.WorkbookWriter>[0], date: Date): ExcelJS.stream.xlsx.WorkbookWriter {
+  const append = ArchiverCore.prototype.append;
+  const dated: ZipAppend = function (this: unknown, source, data) {
+    return append.call(this, source, { ...data, date });
+  };
+  // synchronous: no other code runs while the prototype is wrapped
+  ArchiverCore.prototype.append = dated;
+  try {
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter(options);
+    (workbook as unknown as { zip: { append: ZipAppend } }).zip.append = dated;
+    return workbook;
+  } finally {
+    ArchiverCore.prototype.append = append;
+  }
+}
+
 /**
  * An XLSX workbook streamed into `out` through exceljs's streaming writer: rows go into the zip as
  * they come, and strings are stored inline, not in a shared-strings table that would grow with the
@@ -163,7 +188,7 @@ function writeBlocks(workbook: ExcelJS.stream.xlsx.WorkbookWriter, sheet: XlsxBl
  * ended. Returns the number of data rows of the table sheets.
  */
 export async function writeXlsx(out: Writable, sheets: XlsxSheet[], settings: XlsxSettings): Promise<number> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const workbook = workbookDated({ stream: out, useStyles: true, useSharedStrings: false }, settings.created);
   workbook.creator = 'ngo-tracker';
   workbook.lastModifiedBy = 'ngo-tracker';
   workbook.created = settings.created;
