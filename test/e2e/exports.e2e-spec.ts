@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { FORM_LABELS, MODE_LABELS, STATUS_LABELS } from '@app/core';
 import { newNgo, newProgram, newTask } from '../utils/factories';
 import { createTestApp, PLATFORM_ADMIN, type Answer, type TestApp } from '../utils/test-app';
 import { createMunicipality, signIn } from '../utils/users';
@@ -19,6 +20,14 @@ const COLUMNS = [
   'position', 'taskId', 'title', 'sphere', 'mode', 'form', 'department', 'competitionRef', 'amountRequested', 'amountGranted', 'amountSettled',
   'startDate', 'endDate', 'status', 'beneficiaries', 'ngoNames', 'ngoKrs', 'ngoNip', 'ngoRegon', 'leadNgo',
 ];
+/** The same columns' headers in the files people read (XLSX, and CSV with semicolons). */
+const LABELS = [
+  'Lp.', 'Identyfikator zadania', 'Tytuł zadania', 'Sfera', 'Tryb', 'Forma', 'Wydział', 'Numer konkursu', 'Kwota wnioskowana', 'Kwota przyznana', 'Kwota rozliczona',
+  'Data rozpoczęcia', 'Data zakończenia', 'Status', 'Liczba odbiorców', 'Organizacje', 'KRS', 'NIP', 'REGON', 'Organizacja wiodąca',
+];
+const MONEY_COLUMNS = ['amountRequested', 'amountGranted', 'amountSettled'];
+const CODE_LABELS: Record<string, Readonly<Record<string, string>>> = { mode: MODE_LABELS, form: FORM_LABELS, status: STATUS_LABELS };
+
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const MONEY_FORMAT = '#,##0.00 "zł"';
 
@@ -221,13 +230,21 @@ describe('annual report exports', () => {
     }
   });
 
-  it('writes CSV for spreadsheets set to Polish: semicolons and a UTF-8 BOM, the same data', async () => {
+  it('writes CSV for spreadsheets set to Polish: semicolons, a UTF-8 BOM, Polish headers and labels, decimal commas; the same data', async () => {
     const r = await download('?format=csv&delimiter=semicolon');
     expect([...r.body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    expect(r.text.slice(1).startsWith(`${COLUMNS.join(';')}\r\n`)).toBe(true);
-    const semicolon: string[][] = parse(r.body, { delimiter: ';', bom: true });
-    const comma: string[][] = parse(publishedCsv.body);
-    expect(semicolon).toEqual(comma);
+    expect(r.text.slice(1).startsWith(`${LABELS.join(';')}\r\n`)).toBe(true);
+    const [, ...semicolon]: string[][] = parse(r.body, { delimiter: ';', bom: true });
+    const [, ...comma]: string[][] = parse(publishedCsv.body);
+    const forPeople = comma.map((row) =>
+      row.map((value, j) => {
+        const name = COLUMNS[j];
+        if (MONEY_COLUMNS.includes(name)) return value.replace('.', ',');
+        return CODE_LABELS[name]?.[value] ?? value;
+      }),
+    );
+    expect(semicolon).toEqual(forPeople);
+    expect(semicolon.some((row) => /^\d+,\d\d$/.test(row[COLUMNS.indexOf('amountGranted')]))).toBe(true);
     // a field holding the delimiter is quoted
     expect(r.text).toContain('"Zażółć gęślą jaźń; średnik"');
   });
@@ -266,7 +283,7 @@ describe('annual report exports', () => {
 
     const sheet = workbook.getWorksheet('Zadania')!;
     const header = sheet.getRow(1);
-    expect((header.values as unknown[]).slice(1)).toEqual(COLUMNS);
+    expect((header.values as unknown[]).slice(1)).toEqual(LABELS);
     expect(header.getCell(1).font?.bold).toBe(true);
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect(sheet.actualRowCount).toBe(tasks.length + 1);
@@ -290,6 +307,7 @@ describe('annual report exports', () => {
       expect(row.getCell(col('startDate')).value).toEqual(new Date(`${task.startDate}T00:00:00Z`));
       expect(row.getCell(col('endDate')).value).toEqual(new Date(`${task.endDate}T00:00:00Z`));
       expect(row.getCell(col('beneficiaries')).value).toBe(task.beneficiaries);
+      expect([row.getCell(col('mode')).value, row.getCell(col('form')).value, row.getCell(col('status')).value]).toEqual([MODE_LABELS[task.mode], FORM_LABELS[task.form], STATUS_LABELS[task.status]]);
       const its = task.ngoIds.map((id) => ngos.get(id)!);
       expect(row.getCell(col('ngoNames')).value).toBe(neutral(its.map((n) => n.name).join('; ')));
       expect(row.getCell(col('leadNgo')).value).toBe(neutral(its[0].name));

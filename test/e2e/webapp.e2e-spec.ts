@@ -1,4 +1,5 @@
-import { newCommission, newMember, newNgo, newProgram } from '../utils/factories';
+import { createHash } from 'node:crypto';
+import { newCommission, newMember, newNgo, newProgram, newTask } from '../utils/factories';
 import { createTestApp, PLATFORM_ADMIN, type TestApp } from '../utils/test-app';
 import { createUser, signIn, TEST_PASSWORD } from '../utils/users';
 import { textOf, WebClient } from '../utils/web-client';
@@ -369,6 +370,55 @@ describe('the web app', () => {
       const page = await (await officialClient()).get('/app/tasks?year=20x6');
       expect(page.status).toBe(200);
       expect(page.text).toContain('Nie można tak filtrować');
+    });
+  });
+
+  describe('annual reports', () => {
+    it('compiles and publishes the reviewed draft; an auditor downloads each file, whose SHA-256 is the one shown beside its link', async () => {
+      const web = await officialClient();
+      const ngo = (await t.call('POST', '/api/v1/ngos', { token: official.token, body: newNgo() })).body;
+      const multi = (await t.call('POST', '/api/v1/programs', { token: official.token, body: newProgram() })).body;
+      const annual = (await t.call('POST', '/api/v1/programs', { token: official.token, body: newProgram({ title: 'Roczny 2019', kind: 'annual', startYear: 2019, endYear: 2019, parentId: multi.id }) })).body;
+      expect((await t.call('POST', '/api/v1/tasks', { token: official.token, body: newTask(annual.id, [ngo.id]) })).status).toBe(201);
+
+      expect((await web.get('/app/reports/2019')).status).toBe(404);
+      await web.get('/app/reports');
+      expect((await web.post('/app/reports/2019/compile', {})).status).toBe(303);
+      const draft = await web.get('/app/reports/2019');
+      expect(draft.text).toContain('Przeliczono wersję roboczą sprawozdania za 2019 r.');
+      const hash = /name="contentHash" value="([0-9a-f]{64})"/.exec(draft.text)![1];
+      const [{ content_hash }] = await t.db.query(`SELECT content_hash FROM reports WHERE year = 2019`);
+      expect(hash).toBe(content_hash);
+      expect((await web.post('/app/reports/2019/publish', { contentHash: '0'.repeat(64) })).status).toBe(303);
+      expect((await web.get('/app/reports/2019')).text).toContain('Nie opublikowano: dane zmieniły się');
+      expect(await t.db.query(`SELECT 1 FROM report_revisions WHERE year = 2019`)).toEqual([]);
+      expect((await web.post('/app/reports/2019/publish', { contentHash: hash })).status).toBe(303);
+      expect((await web.get('/app/reports/2019')).text).toContain('Opublikowano sprawozdanie za 2019 r. jako wersję 1.');
+
+      const auditor = await createUser(t, admin, { email: email('reports.auditor'), role: 'auditor' });
+      const reader = new WebClient(t.url);
+      await reader.signIn(auditor.email, TEST_PASSWORD);
+      const page = await reader.get('/app/reports/2019');
+      expect(page.text).not.toContain('/app/reports/2019/publish');
+      const links = [...page.text.matchAll(/<a href="([^"]+)" download>[^<]+<\/a> – SHA-256: <code>([0-9a-f]{64})<\/code>/g)].map((m) => ({ href: m[1].replace(/&amp;/g, '&'), sha256: m[2] }));
+      expect(links.map((l) => l.href)).toEqual([
+        '/app/reports/2019/export?format=xlsx&revision=1',
+        '/app/reports/2019/export?format=csv&revision=1&delimiter=semicolon',
+        '/app/reports/2019/export?format=csv&revision=1&delimiter=comma',
+        '/app/reports/2019/export?format=json&revision=1',
+      ]);
+      for (const link of links) {
+        const response = await fetch(t.url + link.href, { headers: { cookie: `ngo_session=${reader.cookies.get('ngo_session')}` } });
+        expect(response.status).toBe(200);
+        const bytes = Buffer.from(await response.arrayBuffer());
+        expect([link.href, createHash('sha256').update(bytes).digest('hex')]).toEqual([link.href, link.sha256]);
+      }
+      const exported = await t.db.query(`SELECT after->>'sha256' AS sha256 FROM audit_entries WHERE action = 'export' AND actor_id = $1 ORDER BY seq`, [auditor.id]);
+      expect(exported.map((e: { sha256: string }) => e.sha256)).toEqual(links.map((l) => l.sha256));
+      // the semicolon CSV is for Polish spreadsheets: decimal commas
+      const csv = await (await fetch(t.url + links[1].href, { headers: { cookie: `ngo_session=${reader.cookies.get('ngo_session')}` } })).text();
+      expect(csv).toMatch(/;\d+,\d{2}(;|\r?\n)/);
+      expect((await reader.get('/app/reports/2019/export?format=pdf')).status).toBe(400);
     });
   });
 

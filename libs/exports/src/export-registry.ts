@@ -1,10 +1,11 @@
 import type { CountGranted, Summary } from '@app/reports';
 import type pg from 'pg';
 import type { Writable } from 'node:stream';
+import { FORM_LABELS, MODE_LABELS, STATUS_LABELS } from '@app/core';
 import { joinNgoValues } from './cells';
 import type { ExportFormat, ExportRevision, ExportTask, ReportExportMeta, ReportExportSource, ResolvedExportOptions } from './export-types';
 import { openReportSource } from './report-source';
-import type { ExportColumn } from './writers/columns';
+import { forPeople, type ExportColumn } from './writers/columns';
 import { writeCsv } from './writers/csv-writer';
 import { writeJsonDocument } from './writers/json-writer';
 import { writeXlsx, xlsxBlock, xlsxTable, type XlsxBlock } from './writers/xlsx-writer';
@@ -15,29 +16,29 @@ import { writeXlsx, xlsxBlock, xlsxTable, type XlsxBlock } from './writers/xlsx-
  * each format serialises them. The HTTP route and the CLI both go through EXPORTS.
  */
 
-/** The transparency table, one row per task; headers are the contract's field names. */
+/** The transparency table, one row per task; headers are the contract's field names (for programs) or their Polish labels (for people). */
 export const TASK_COLUMNS: ReadonlyArray<ExportColumn<ExportTask>> = [
-  { name: 'position', kind: 'integer', width: 9, value: (t) => t.position },
-  { name: 'taskId', kind: 'text', width: 38, value: (t) => t.taskId },
-  { name: 'title', kind: 'text', width: 50, value: (t) => t.title },
-  { name: 'sphere', kind: 'text', width: 8, value: (t) => t.sphere },
-  { name: 'mode', kind: 'text', width: 17, value: (t) => t.mode },
-  { name: 'form', kind: 'text', width: 12, value: (t) => t.form },
-  { name: 'department', kind: 'text', width: 36, value: (t) => t.department },
-  { name: 'competitionRef', kind: 'text', width: 16, value: (t) => t.competitionRef },
-  { name: 'amountRequested', kind: 'money', width: 17, value: (t) => t.amountRequested },
-  { name: 'amountGranted', kind: 'money', width: 17, value: (t) => t.amountGranted },
-  { name: 'amountSettled', kind: 'money', width: 17, value: (t) => t.amountSettled },
-  { name: 'startDate', kind: 'date', width: 11, value: (t) => t.startDate },
-  { name: 'endDate', kind: 'date', width: 11, value: (t) => t.endDate },
-  { name: 'status', kind: 'text', width: 12, value: (t) => t.status },
-  { name: 'beneficiaries', kind: 'integer', width: 13, value: (t) => t.beneficiaries },
+  { name: 'position', label: 'Lp.', kind: 'integer', width: 9, value: (t) => t.position },
+  { name: 'taskId', label: 'Identyfikator zadania', kind: 'text', width: 38, value: (t) => t.taskId },
+  { name: 'title', label: 'Tytuł zadania', kind: 'text', width: 50, value: (t) => t.title },
+  { name: 'sphere', label: 'Sfera', kind: 'text', width: 8, value: (t) => t.sphere },
+  { name: 'mode', label: 'Tryb', codes: MODE_LABELS, kind: 'text', width: 17, value: (t) => t.mode },
+  { name: 'form', label: 'Forma', codes: FORM_LABELS, kind: 'text', width: 12, value: (t) => t.form },
+  { name: 'department', label: 'Wydział', kind: 'text', width: 36, value: (t) => t.department },
+  { name: 'competitionRef', label: 'Numer konkursu', kind: 'text', width: 16, value: (t) => t.competitionRef },
+  { name: 'amountRequested', label: 'Kwota wnioskowana', kind: 'money', width: 17, value: (t) => t.amountRequested },
+  { name: 'amountGranted', label: 'Kwota przyznana', kind: 'money', width: 17, value: (t) => t.amountGranted },
+  { name: 'amountSettled', label: 'Kwota rozliczona', kind: 'money', width: 17, value: (t) => t.amountSettled },
+  { name: 'startDate', label: 'Data rozpoczęcia', kind: 'date', width: 11, value: (t) => t.startDate },
+  { name: 'endDate', label: 'Data zakończenia', kind: 'date', width: 11, value: (t) => t.endDate },
+  { name: 'status', label: 'Status', codes: STATUS_LABELS, kind: 'text', width: 12, value: (t) => t.status },
+  { name: 'beneficiaries', label: 'Liczba odbiorców', kind: 'integer', width: 13, value: (t) => t.beneficiaries },
   // all of a task's NGOs in one cell each, lead first, `; ` between them (the contract)
-  { name: 'ngoNames', kind: 'text', width: 50, value: (t) => joinNgoValues(t.ngos.map((n) => n.name)) },
-  { name: 'ngoKrs', kind: 'text', width: 14, value: (t) => joinNgoValues(t.ngos.map((n) => n.krs)) },
-  { name: 'ngoNip', kind: 'text', width: 14, value: (t) => joinNgoValues(t.ngos.map((n) => n.nip)) },
-  { name: 'ngoRegon', kind: 'text', width: 16, value: (t) => joinNgoValues(t.ngos.map((n) => n.regon)) },
-  { name: 'leadNgo', kind: 'text', width: 40, value: (t) => t.ngos[0]?.name ?? null },
+  { name: 'ngoNames', label: 'Organizacje', kind: 'text', width: 50, value: (t) => joinNgoValues(t.ngos.map((n) => n.name)) },
+  { name: 'ngoKrs', label: 'KRS', kind: 'text', width: 14, value: (t) => joinNgoValues(t.ngos.map((n) => n.krs)) },
+  { name: 'ngoNip', label: 'NIP', kind: 'text', width: 14, value: (t) => joinNgoValues(t.ngos.map((n) => n.nip)) },
+  { name: 'ngoRegon', label: 'REGON', kind: 'text', width: 16, value: (t) => joinNgoValues(t.ngos.map((n) => n.regon)) },
+  { name: 'leadNgo', label: 'Organizacja wiodąca', kind: 'text', width: 40, value: (t) => t.ngos[0]?.name ?? null },
 ];
 
 /**
@@ -175,8 +176,11 @@ export const ANNUAL_REPORT_EXPORT: ExportDefinition<ReportExportSource> = {
       // RFC 4180: one table per file; plain CSV has no BOM (RFC 4180 and most programs read UTF-8
       // without one), the semicolon variant for Polish spreadsheet settings has it
       write: (source, o, out) => {
-        const settings = { delimiter: o.delimiter === 'semicolon' ? ';' : ',', bom: o.delimiter === 'semicolon' } as const;
-        return o.table === 'summary' ? writeCsv(out, SUMMARY_COLUMNS, summaryRows(source.meta.summary), settings) : writeCsv(out, TASK_COLUMNS, source.tasks(), settings);
+        // semicolons for spreadsheets set to Polish, which also want decimal commas, Polish headers and labels; commas for programs, with the API's names and codes
+        const polish = o.delimiter === 'semicolon';
+        const settings = { delimiter: polish ? ';' : ',', bom: polish, decimalComma: polish } as const;
+        const tasks = polish ? TASK_COLUMNS.map(forPeople) : TASK_COLUMNS;
+        return o.table === 'summary' ? writeCsv(out, SUMMARY_COLUMNS, summaryRows(source.meta.summary), settings) : writeCsv(out, tasks, source.tasks(), settings);
       },
     },
     xlsx: {
@@ -185,7 +189,7 @@ export const ANNUAL_REPORT_EXPORT: ExportDefinition<ReportExportSource> = {
       write: (source, _o, out) =>
         writeXlsx(
           out,
-          [{ kind: 'blocks', name: 'Podsumowanie', widths: [48, 48, 12, 20, 20], blocks: summaryBlocks(source.meta) }, xlsxTable('Zadania', TASK_COLUMNS, source.tasks())],
+          [{ kind: 'blocks', name: 'Podsumowanie', widths: [48, 48, 12, 20, 20], blocks: summaryBlocks(source.meta) }, xlsxTable('Zadania', TASK_COLUMNS.map(forPeople), source.tasks())],
           { created: new Date(source.meta.publishedAt ?? source.meta.compiledAt) },
         ),
     },

@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
@@ -78,9 +78,13 @@ export function resolveExportOptions(o: ExportOptions): ResolvedExportOptions {
   return { format: o.format, revision: o.revision ?? 'newest', delimiter: o.delimiter ?? 'comma', table: o.table ?? 'tasks' };
 }
 
+/** Digests of published revisions' exports kept in memory (digestOf). */
+const DIGESTS_KEPT = 500;
+
 @Injectable()
 export class ExportsService {
   private readonly slots = new Slots(CONCURRENT_EXPORTS);
+  private readonly digests = new Map<string, string>();
 
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
@@ -108,6 +112,23 @@ export class ExportsService {
     // readable by this process's user only: a draft is not public, nor is who exported what
     const written = await this.write(actor.municipalityId, year, options, () => createWriteStream(path, { flags: 'wx', mode: 0o600 }), path);
     return { path, ...written };
+  }
+
+  /**
+   * The SHA-256 (hex) of an export of a published revision without recording an export: what the
+   * web app shows beside a download link. A published revision is frozen and its files are
+   * byte-for-byte repeatable, so digests are kept in memory (the newest few hundred).
+   */
+  async digestOf(municipalityId: string, year: number, revision: number, options: Pick<ExportOptions, 'format' | 'delimiter' | 'table'>): Promise<string> {
+    const o = resolveExportOptions({ ...options, revision });
+    const key = `${municipalityId}/${year}/${revision}/${o.format}/${o.delimiter}/${o.table}`;
+    const known = this.digests.get(key);
+    if (known) return known;
+    const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+    const { sha256 } = await this.write(municipalityId, year, { ...options, revision }, () => sink);
+    if (this.digests.size >= DIGESTS_KEPT) this.digests.delete(this.digests.keys().next().value!);
+    this.digests.set(key, sha256);
+    return sha256;
   }
 
   /** `open` makes the output once the export's source is open (an unknown revision makes no file); `path` is removed on failure. */

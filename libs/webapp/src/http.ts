@@ -20,7 +20,8 @@ export function cookieOptions(request: FastifyRequest) {
 }
 
 /** A page to show, or where to go next (303 after a form, per the POST/redirect/GET pattern). */
-export type Outcome = { html: string; status?: number } | { redirect: string };
+/** `sent`: the handler answered itself (a file download). */
+export type Outcome = { html: string; status?: number } | { redirect: string } | { sent: true };
 
 export interface PageContext {
   request: FastifyRequest;
@@ -45,6 +46,7 @@ export const NAV: readonly NavItem[] = [
   { href: '/app/my-organisation', label: 'Moja organizacja', roles: ['ngo'] },
   { href: '/app/ngos', label: 'Organizacje', roles: ['admin', 'official', 'auditor'] },
   { href: '/app/tasks', label: 'Zadania', roles: ['admin', 'official', 'auditor'] },
+  { href: '/app/reports', label: 'Sprawozdania', roles: ['admin', 'official', 'auditor'] },
   { href: '/app/users', label: 'Użytkownicy', roles: ['admin'] },
   { href: '/app/account', label: 'Moje konto', roles: ['admin', 'official', 'auditor', 'ngo'] },
 ];
@@ -112,6 +114,7 @@ export function csrfRefused(session: WebSession | null): Outcome {
 }
 
 export function send(reply: FastifyReply, outcome: Outcome): FastifyReply {
+  if ('sent' in outcome) return reply;
   // same-origin, not the site-wide no-referrer: under no-referrer Chromium sends `Origin: null` with a form's POST, which the CSRF check must refuse
   void reply.headers({ 'cache-control': 'no-store', 'content-security-policy': APP_CSP, 'referrer-policy': 'same-origin' });
   if ('redirect' in outcome) return reply.status(303).header('location', outcome.redirect).send();

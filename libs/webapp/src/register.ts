@@ -2,6 +2,7 @@ import { ActivitiesService } from '@app/activities';
 import { AuditService } from '@app/audit';
 import { MembersService } from '@app/commissions';
 import { AuthService, UsersService } from '@app/identity';
+import { ExportsService } from '@app/exports';
 import { NgosService } from '@app/ngos';
 import { ProgramsService } from '@app/programs';
 import { ReportsService } from '@app/reports';
@@ -15,6 +16,7 @@ import { registerAccountPages } from './pages/account';
 import { registerMyOrganisationPage } from './pages/my-organisation';
 import { registerNgoPages } from './pages/ngos';
 import { registerSignIn } from './pages/sign-in';
+import { registerReportPages } from './pages/reports';
 import { registerStartPage } from './pages/start';
 import { registerTaskPages } from './pages/tasks';
 import { registerUserPages } from './pages/users';
@@ -36,6 +38,7 @@ export async function registerWebApp(fastify: FastifyInstance, app: INestApplica
     members: app.get(MembersService),
     spheres: app.get(SpheresService),
     reports: app.get(ReportsService),
+    exporter: app.get(ExportsService),
     audit: app.get(AuditService),
   };
 
@@ -47,6 +50,7 @@ export async function registerWebApp(fastify: FastifyInstance, app: INestApplica
   registerAccountPages(routes, services);
   registerNgoPages(routes, services);
   registerTaskPages(routes, services);
+  registerReportPages(routes, services);
   registerMyOrganisationPage(routes, services);
   registerUserPages(routes, services);
 

@@ -1,6 +1,7 @@
 import { ActivitiesModule } from '@app/activities';
 import { AuditModule } from '@app/audit';
 import { CommissionsModule } from '@app/commissions';
+import { ExportsModule } from '@app/exports';
 import { IdentityModule } from '@app/identity';
 import { NgosModule } from '@app/ngos';
 import { ProgramsModule } from '@app/programs';
@@ -16,7 +17,7 @@ import { WebSessions } from './sessions';
  * (registerWebApp, called by apps/api/src/app.ts), like the public pages'.
  */
 @Module({
-  imports: [IdentityModule, NgosModule, ProgramsModule, TasksModule, ActivitiesModule, CommissionsModule, SpheresModule, ReportsModule, AuditModule],
+  imports: [IdentityModule, NgosModule, ProgramsModule, TasksModule, ActivitiesModule, CommissionsModule, SpheresModule, ReportsModule, ExportsModule, AuditModule],
   providers: [WebSessions],
   exports: [WebSessions],
 })

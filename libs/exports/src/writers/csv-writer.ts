@@ -8,6 +8,8 @@ export interface CsvSettings {
   delimiter: ',' | ';';
   /** A UTF-8 byte order mark first: what spreadsheet programs set to Polish need to read UTF-8. */
   bom: boolean;
+  /** Money with a decimal comma (12500,50), as spreadsheets set to Polish read numbers. */
+  decimalComma?: boolean;
 }
 
 /**
@@ -21,7 +23,10 @@ export async function writeCsv<R>(out: Writable, columns: ReadonlyArray<ExportCo
   async function* records(): AsyncGenerator<string[]> {
     for await (const row of rows) {
       count += 1;
-      yield columns.map((c) => csvField(c.kind, c.value(row)));
+      yield columns.map((c) => {
+        const field = csvField(c.kind, c.value(row));
+        return settings.decimalComma && c.kind === 'money' ? field.replace('.', ',') : field;
+      });
     }
   }
   const stringifier = stringify({
