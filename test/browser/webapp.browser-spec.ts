@@ -1,6 +1,10 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
-import { newCommission, newMember, newNgo } from '../utils/factories';
+import { createHash } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newCommission, newMember, newNgo, newProgram, newTask } from '../utils/factories';
 import { createTestApp, PLATFORM_ADMIN, type TestApp } from '../utils/test-app';
 import { createUser, signIn, TEST_PASSWORD } from '../utils/users';
 import { launchTestBrowser, type TestBrowser } from './setup/chromium';
@@ -35,6 +39,12 @@ describe('the web app in Chromium', () => {
     const commission = (await t.call('POST', '/api/v1/commissions', { token: official.token, body: newCommission() })).body;
     expect((await t.call('POST', `/api/v1/commissions/${commission.id}/members`, { token: official.token, body: newMember(ngo.id) })).status).toBe(201);
     await createUser(t, admin, { email: accounts.ngo.email, role: 'ngo', ngoId: ngo.id });
+    // a published 2019 report, for the auditor's downloads
+    const multi = (await t.call('POST', '/api/v1/programs', { token: official.token, body: newProgram() })).body;
+    const annual = (await t.call('POST', '/api/v1/programs', { token: official.token, body: newProgram({ title: 'Roczny 2019', kind: 'annual', startYear: 2019, endYear: 2019, parentId: multi.id }) })).body;
+    expect((await t.call('POST', '/api/v1/tasks', { token: official.token, body: newTask(annual.id, [ngo.id]) })).status).toBe(201);
+    expect((await t.call('POST', '/api/v1/reports/2019/compile', { token: official.token, body: {} })).status).toBe(200);
+    expect((await t.call('POST', '/api/v1/reports/2019/publish', { token: official.token, body: {} })).status).toBe(200);
     browser = await launchTestBrowser();
   }, 120_000);
 
@@ -46,11 +56,12 @@ describe('the web app in Chromium', () => {
     }
   });
 
-  /** Presses Tab until the element matching `selector` has the focus (at most `limit` times). */
-  async function tabTo(page: Page, selector: string, limit = 60): Promise<void> {
+  /** Presses Tab (Shift+Tab with `back`) until the element matching `selector` has the focus (at most `limit` times). */
+  async function tabTo(page: Page, selector: string, o: { back?: boolean; limit?: number } = {}): Promise<void> {
+    const limit = o.limit ?? 80;
     for (let i = 0; i < limit; i++) {
       if (await page.evaluate((s) => window.document.activeElement?.matches(s) ?? false, selector)) return;
-      await page.keyboard.press('Tab');
+      await page.keyboard.press(o.back ? 'Shift+Tab' : 'Tab');
     }
     throw new Error(`${selector} never had the focus after ${limit} presses of Tab`);
   }
@@ -96,7 +107,7 @@ describe('the web app in Chromium', () => {
       await expect(page.evaluate(() => window.document.activeElement?.matches('#f-nip') ?? false)).resolves.toBe(true);
       await page.keyboard.press('Control+A');
       await page.keyboard.press('Backspace');
-      await tabTo(page, '#f-legalForm');
+      await tabTo(page, '#f-legalForm', { back: true });
       await page.keyboard.press('ArrowDown'); // stowarzyszenie
       await tabTo(page, '#f-spheres');
       await page.keyboard.press('Space');
@@ -111,50 +122,66 @@ describe('the web app in Chromium', () => {
     }
   });
 
-  /**
-   * Every page a role reaches by following the app's own links from its start page (records of one
-   * kind once: the first found), plus the sign-in page and the public pages.
-   */
-  async function crawl(page: Page, role: keyof typeof accounts): Promise<string[]> {
-    await signInAs(page, role);
-    const seen = new Set<string>();
-    const kinds = new Set<string>();
-    const queue = ['/app'];
-    while (queue.length && seen.size < 30) {
-      const path = queue.shift()!;
-      if (seen.has(path)) continue;
-      seen.add(path);
-      const response = await page.goto(t.url + path);
-      expect([path, response?.status()]).toEqual([path, 200]);
-      const hrefs = await page.locator('a[href^="/app"]').evaluateAll((links) => links.map((a) => (a as unknown as { getAttribute(n: string): string }).getAttribute('href')));
-      for (const href of hrefs) {
-        const kind = href.replace(UUID, '{id}').replace(/\?.*$/, '');
-        if (href.includes('#') || href.startsWith('/app/login') || seen.has(href) || kinds.has(kind)) continue;
-        kinds.add(kind);
-        queue.push(href);
-      }
+  it('lets an auditor download the XLSX, whose SHA-256 is the one shown beside its link', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'pl-PL', acceptDownloads: true });
+    try {
+      await signInAs(page, 'auditor');
+      await page.getByRole('link', { name: 'Sprawozdania' }).click();
+      await page.getByRole('link', { name: 'Sprawozdanie za 2019 r.' }).click();
+      const item = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: /^Arkusz XLSX/ }) });
+      const shown = await item.locator('code').innerText();
+      expect(shown).toMatch(/^[0-9a-f]{64}$/);
+      const [download] = await Promise.all([page.waitForEvent('download'), item.getByRole('link').click()]);
+      expect(download.suggestedFilename()).toMatch(/^raport-krakow-2019-r1\.xlsx$/);
+      // the browser is remote to Playwright (launchServer): the file comes over its connection
+      const file = join(tmpdir(), `browser-download-${process.pid}.xlsx`);
+      await download.saveAs(file);
+      const bytes = await readFile(file);
+      await rm(file, { force: true });
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(shown);
+    } finally {
+      await page.close();
     }
-    return [...seen];
-  }
+  });
 
   const violations = async (page: Page) => (await new AxeBuilder({ page }).withTags(WCAG_21_AA).analyze()).violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes[0]?.target.join(' ')}`);
   const scrollsSideways = (page: Page) => page.evaluate(() => window.document.scrollingElement.scrollWidth > window.innerWidth);
 
+  /**
+   * Every page a role reaches by following the app's own links from its start page (records of one
+   * kind once: the first found), each scanned by axe-core at 1280 px as it is reached, then looked
+   * at 320 px wide.
+   */
   it.each(['official', 'admin', 'auditor', 'ngo'] as const)('%s: every page reached from the start page passes axe-core (WCAG 2.1 A/AA) and does not scroll sideways at 320 px', async (role) => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'pl-PL' });
     const narrow = await browser.newPage({ viewport: { width: 320, height: 640 }, locale: 'pl-PL' });
     try {
-      const paths = await crawl(page, role);
-      expect(paths.length).toBeGreaterThanOrEqual(role === 'ngo' ? 3 : 4);
+      await signInAs(page, role);
       await signInAs(narrow, role);
       const found: Record<string, string[]> = {};
-      for (const path of paths) {
-        await page.goto(t.url + path);
+      const seen = new Set<string>();
+      const kinds = new Set<string>();
+      const queue = ['/app'];
+      while (queue.length && seen.size < 30) {
+        const path = queue.shift()!;
+        if (seen.has(path)) continue;
+        seen.add(path);
+        const response = await page.goto(t.url + path);
+        expect([path, response?.status()]).toEqual([path, 200]);
         const v = await violations(page);
+        const hrefs = await page.locator('a[href^="/app"]').evaluateAll((links) => links.map((a) => (a as unknown as { getAttribute(n: string): string }).getAttribute('href')));
+        for (const href of hrefs) {
+          const kind = href.replace(UUID, '{id}').replace(/\?.*$/, '');
+          // downloads are files, not pages
+          if (href.includes('#') || href.includes('/export') || href.startsWith('/app/login') || seen.has(href) || kinds.has(kind)) continue;
+          kinds.add(kind);
+          queue.push(href);
+        }
         await narrow.goto(t.url + path);
         if (await scrollsSideways(narrow)) v.push('scrolls sideways at 320 px');
         if (v.length) found[path] = v;
       }
+      expect(seen.size).toBeGreaterThanOrEqual(role === 'ngo' ? 3 : 5);
       expect(found).toEqual({});
     } finally {
       await page.close();

@@ -498,6 +498,27 @@ describe('annual report exports', () => {
     expect(ok(await get(auditor, '/audit/verify'), 200)).toMatchObject({ valid: true });
   });
 
+  it('lets anyone download a published revision without signing in: the same bytes and digest, no audit entry, never a draft', async () => {
+    const entries = async () => Number((await t.db.query(`SELECT count(*) AS n FROM audit_entries WHERE action = 'export'`))[0].n);
+    const before = await entries();
+    for (const query of ['?format=csv', '?format=csv&delimiter=semicolon', '?format=xlsx', '?format=json', '?format=xlsx&revision=1']) {
+      const response = await fetch(`${t.url}/api/v1/public/eksportowa/reports/2019/export${query}`);
+      const body = Buffer.from(await response.arrayBuffer());
+      expect([query, response.status]).toEqual([query, 200]);
+      const signedIn = await download(query);
+      expect([query, sha256(body).toString('hex')]).toEqual([query, sha256(signedIn.body).toString('hex')]);
+      expect(response.headers.get('repr-digest')).toBe(signedIn.headers.get('repr-digest'));
+    }
+    // the signed-in downloads above were recorded; the public ones were not
+    expect(await entries()).toBe(before + 5);
+    const draft = await fetch(`${t.url}/api/v1/public/eksportowa/reports/2019/export?format=csv&revision=draft`);
+    expect(draft.status).toBe(400);
+    expect(draft.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect((await fetch(`${t.url}/api/v1/public/nowhere/reports/2019/export?format=csv`)).status).toBe(404);
+    expect((await fetch(`${t.url}/api/v1/public/eksportowa/reports/2018/export?format=csv`)).status).toBe(404);
+    expect((await fetch(`${t.url}/api/v1/public/eksportowa/reports/2019/export?format=pdf`)).status).toBe(400);
+  });
+
   it('makes no export and no audit entry for a HEAD request', async () => {
     const [{ n: before }] = await t.db.query(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'export'`);
     const head = await fetch(`${t.url}/api/v1/reports/2019/export?format=csv`, { method: 'HEAD', headers: { authorization: `Bearer ${auditor}` } });

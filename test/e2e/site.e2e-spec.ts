@@ -242,8 +242,9 @@ describe('public pages', () => {
       // open data and exports
       expect(html).toContain('<a href="/api/v1/public/krakow/reports/2019">');
       expect(html).toContain('<a href="/api/v1/public/krakow/grants/2019.json">');
-      for (const format of ['csv', 'xlsx', 'json']) expect(html).toContain(`<a href="/api/v1/reports/2019/export?format=${format}">`);
-      expect(html).toContain('wymaga zalogowania');
+      // public downloads of the published revision, no sign-in
+      for (const query of ['format=xlsx', 'format=csv&amp;delimiter=semicolon', 'format=csv', 'format=json']) expect(html).toContain(`<a href="/api/v1/public/krakow/reports/2019/export?${query}">`);
+      expect(html).not.toContain('/api/v1/reports/2019/export');
       expect(html).toContain('@media print');
       expect(r.headers.get('cache-control')).toBe('public, max-age=60');
     });

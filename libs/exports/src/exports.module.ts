@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { ExportsController } from './exports.controller';
+import { ExportsController, PublicExportsController } from './exports.controller';
 import { ExportsService } from './exports.service';
 
-/** Exports for auditors, officials and admins (GET /reports/{year}/export); ExportsService.writeExport for the CLI. */
+/** Exports for auditors, officials and admins (GET /reports/{year}/export), public downloads of published revisions (GET /public/{slug}/reports/{year}/export); ExportsService.writeExport for the CLI. */
 @Module({
-  controllers: [ExportsController],
+  controllers: [ExportsController, PublicExportsController],
   providers: [ExportsService],
   exports: [ExportsService],
 })

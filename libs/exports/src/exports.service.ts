@@ -1,5 +1,5 @@
 import { recordAudit } from '@app/audit';
-import { ValidationFailed, type Actor } from '@app/core';
+import { NotFound, ValidationFailed, type Actor } from '@app/core';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -129,6 +129,24 @@ export class ExportsService {
     if (this.digests.size >= DIGESTS_KEPT) this.digests.delete(this.digests.keys().next().value!);
     this.digests.set(key, sha256);
     return sha256;
+  }
+
+  /**
+   * GET /public/{slug}/reports/{year}/export: a published revision (the newest, or `revision`) for
+   * anyone, never a draft; the same bytes as the signed-in export of that revision. Not recorded
+   * in the audit trail: the file is public, and anonymous downloads must not be able to grow a
+   * municipality's trail.
+   */
+  async publicExportToTemporaryFile(slug: string, year: number, query: ExportQuery): Promise<ExportFile> {
+    const revision = parseRevision(query.revision);
+    if (revision === 'draft') throw ValidationFailed.field('revision', 'drafts are not public: a revision number from 1, or none for the newest');
+    const [municipality]: Array<{ id: string }> = /^[a-z0-9-]{1,100}$/.test(slug) ? await this.ds.query('SELECT id FROM municipalities WHERE slug = $1', [slug]) : [];
+    if (!municipality) throw new NotFound('municipality', slug);
+    // no revision: the newest published one
+    const options: ExportOptions = { format: query.format, revision, delimiter: query.delimiter, table: query.table };
+    const path = join(tmpdir(), `ngo-tracker-export-${randomUUID()}.${EXPORTS['annual-report'].formats[resolveExportOptions(options).format].extension}`);
+    const written = await this.write(municipality.id, year, options, () => createWriteStream(path, { flags: 'wx', mode: 0o600 }), path);
+    return { path, ...written };
   }
 
   /** `open` makes the output once the export's source is open (an unknown revision makes no file); `path` is removed on failure. */

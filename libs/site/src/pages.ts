@@ -296,9 +296,10 @@ export function reportPage(r: PublishedRevision): string {
     links: {
       json: `/api/v1/public/${encodeURIComponent(m.slug)}/reports/${year}`,
       grants: `/api/v1/public/${encodeURIComponent(m.slug)}/grants/${year}.json`,
-      csv: `/api/v1/reports/${year}/export?format=csv`,
-      xlsx: `/api/v1/reports/${year}/export?format=xlsx`,
-      exportJson: `/api/v1/reports/${year}/export?format=json`,
+      csv: `/api/v1/public/${encodeURIComponent(m.slug)}/reports/${year}/export?format=csv&delimiter=semicolon`,
+      csvData: `/api/v1/public/${encodeURIComponent(m.slug)}/reports/${year}/export?format=csv`,
+      xlsx: `/api/v1/public/${encodeURIComponent(m.slug)}/reports/${year}/export?format=xlsx`,
+      exportJson: `/api/v1/public/${encodeURIComponent(m.slug)}/reports/${year}/export?format=json`,
     },
   };
   return page('@report', `Sprawozdanie za ${year} r. – ${m.name}`, [home, { label: m.name, href: municipalityPath(m.slug) }, { label: `Sprawozdanie za ${year} r.` }], vm);

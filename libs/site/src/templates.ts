@@ -236,7 +236,7 @@ const REPORT = `<h1><%= it.heading %></h1>
 <ul class="links">
 <li><a href="<%= it.links.json %>">Sprawozdanie w formacie JSON</a> (dane otwarte, bez logowania)</li>
 <li><a href="<%= it.links.grants %>">Dotacje w standardzie 360Giving (JSON)</a> (dane otwarte, bez logowania)</li>
-<li>Eksport sprawozdania z wykazem zadań: <a href="<%= it.links.csv %>">CSV</a>, <a href="<%= it.links.xlsx %>">XLSX</a>, <a href="<%= it.links.exportJson %>">JSON</a> – wymaga zalogowania do systemu gminy (rola audytora, urzędnika lub administratora).</li>
+<li>Sprawozdanie z wykazem zadań: <a href="<%= it.links.xlsx %>">arkusz XLSX</a>, <a href="<%= it.links.csv %>">CSV dla arkusza w polskiej wersji</a>, <a href="<%= it.links.csvData %>">CSV dla programów</a>, <a href="<%= it.links.exportJson %>">JSON</a> (bez logowania)</li>
 </ul>
 `;
 
