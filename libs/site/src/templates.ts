@@ -117,7 +117,7 @@ const LAYOUT = `<!DOCTYPE html>
 `;
 
 /** One table: a caption, column headers, a row header per row, optional totals; wrapped so it scrolls on a phone. */
-const TABLE = `<div class="table-wrap" role="region" aria-labelledby="<%= it.id %>" tabindex="0">
+export const TABLE = `<div class="table-wrap" role="region" aria-labelledby="<%= it.id %>" tabindex="0">
 <table>
 <caption id="<%= it.id %>"><%= it.caption %></caption>
 <thead><tr><% it.columns.forEach(function (col) { %><th scope="col"<% if (col.num) { %> class="num"<% } %>><%= col.label %></th><% }) %></tr></thead>

@@ -1,4 +1,4 @@
-import { STYLESHEET } from '@app/site';
+import { STYLESHEET, TABLE_TEMPLATE } from '@app/site';
 import { Eta } from 'eta';
 import { createHash } from 'node:crypto';
 
@@ -140,20 +140,6 @@ const FIELD = `<div class="field<% if (it.error) { %> field-error<% } %>">
 </div>
 `;
 
-/** A table that scrolls inside its own labelled, focusable region on a narrow screen. */
-const TABLE = `<div class="table-wrap" role="region" aria-labelledby="<%= it.id %>" tabindex="0">
-<table>
-<caption id="<%= it.id %>"><%= it.caption %></caption>
-<thead><tr><% it.columns.forEach(function (col) { %><th scope="col"<% if (col.num) { %> class="num"<% } %>><%= col.label %></th><% }) %></tr></thead>
-<tbody>
-<% it.rows.forEach(function (row) { %>
-<tr><th scope="row"><% if (row.href) { %><a href="<%= row.href %>"><%= row.head %></a><% } else { %><%= row.head %><% } %></th><% row.cells.forEach(function (cell, i) { %><td<% if (it.columns[i + 1].num) { %> class="num"<% } %>><%= cell %></td><% }) %></tr>
-<% }) %>
-</tbody>
-</table>
-</div>
-`;
-
 /** Definitions: a record's facts. */
 const FACTS = `<dl class="facts">
 <% it.facts.forEach(function (f) { %><dt><%= f.label %></dt><dd><% if (f.href) { %><a href="<%= f.href %>"><%= f.value %></a><% } else { %><%= f.value %><% } %></dd><% }) %>
@@ -191,7 +177,8 @@ export const eta = new Eta({ autoEscape: true, autoTrim: [false, 'nl'], cache: t
 eta.loadTemplate('@layout', LAYOUT);
 eta.loadTemplate('@error-summary', ERROR_SUMMARY);
 eta.loadTemplate('@field', FIELD);
-eta.loadTemplate('@table', TABLE);
+// the public pages' table: caption, row headers, optional totals, scrolling inside its labelled region on a phone
+eta.loadTemplate('@table', TABLE_TEMPLATE);
 eta.loadTemplate('@facts', FACTS);
 eta.loadTemplate('@pager', PAGER);
 eta.loadTemplate('@record-form', RECORD_FORM_SOURCE);

@@ -5,7 +5,7 @@ import { applyError, emptyForm, errorItems, formValues, hasErrors, renderFields,
 import { renderLayout, roleLabel, type Outcome, type PageContext, type WebRoutes } from '../http';
 import { one, pager } from '../lists';
 import type { WebSessions } from '../sessions';
-import { eta, template } from '../views';
+import { eta, RECORD_FORM, template } from '../views';
 import { ngoPath, uuid } from './ngos';
 
 const userPath = (id: string) => `/app/users/${id}`;
@@ -16,19 +16,6 @@ const LIST = template(
 <p><a class="button" href="/app/users/new">Dodaj użytkownika</a></p>
 <% if (it.table.rows.length) { %><%~ include('@table', it.table) %><% } %>
 <%~ include('@pager', it.pager) %>
-`,
-);
-
-const FORM = template(
-  '@user-form',
-  `<h1><%= it.heading %></h1>
-<%~ include('@error-summary', { errors: it.errors }) %>
-<form method="post" action="<%= it.action %>" novalidate>
-<input type="hidden" name="_csrf" value="<%= it.csrf %>">
-<% if (it.version) { %><input type="hidden" name="version" value="<%= it.version %>"><% } %>
-<%~ it.fields %>
-<div class="actions"><button type="submit"><%= it.submit %></button><a href="<%= it.cancelHref %>">Anuluj</a></div>
-</form>
 `,
 );
 
@@ -94,7 +81,7 @@ export function registerUserPages(routes: WebRoutes, deps: { users: UsersService
 
   const createForm = async (ctx: PageContext, state: FormState, status = 200): Promise<Outcome> => {
     const fields = await createFields(ctx);
-    const body = eta.render(FORM, { heading: 'Dodaj użytkownika', action: '/app/users/new', submit: 'Utwórz konto', cancelHref: '/app/users', csrf: ctx.session.csrfToken, errors: errorItems(state, fields), fields: renderFields(fields, state) });
+    const body = eta.render(RECORD_FORM, { changes: [], heading: 'Dodaj użytkownika', action: '/app/users/new', submit: 'Utwórz konto', cancelHref: '/app/users', csrf: ctx.session.csrfToken, errors: errorItems(state, fields), fields: renderFields(fields, state) });
     return { status, html: renderLayout({ title: 'Dodaj użytkownika', body, session: ctx.session, section: '/app/users', hasErrors: hasErrors(state) }) };
   };
 
