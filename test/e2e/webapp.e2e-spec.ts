@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Client } from 'pg';
 import { newCommission, newMember, newNgo, newProgram, newTask } from '../utils/factories';
 import { createTestApp, PLATFORM_ADMIN, type TestApp } from '../utils/test-app';
 import { createUser, signIn, TEST_PASSWORD } from '../utils/users';
@@ -419,6 +420,52 @@ describe('the web app', () => {
       const csv = await (await fetch(t.url + links[1].href, { headers: { cookie: `ngo_session=${reader.cookies.get('ngo_session')}` } })).text();
       expect(csv).toMatch(/;\d+,\d{2}(;|\r?\n)/);
       expect((await reader.get('/app/reports/2019/export?format=pdf')).status).toBe(400);
+    });
+  });
+
+  describe('the audit trail and the scheduler', () => {
+    it('lists a web write in the trail, linked to its record; the check shows the head hash, and names the first broken entry after tampering', async () => {
+      const web = await officialClient();
+      await web.get('/app/ngos/new');
+      const saved = await web.post('/app/ngos/new', { ...(newNgo({ name: 'Fundacja Dziennikowa' }) as Record<string, string>), spheres: [] });
+      expect(saved.status).toBe(303);
+      const trail = await web.get('/app/audit?entity=ngo&action=create');
+      expect(trail.status).toBe(200);
+      const id = saved.location!.split('/').pop()!;
+      expect(trail.text).toContain(`<a href="/app/ngos/${id}">`);
+      expect(trail.text).toMatch(new RegExp(`<td>${official.email.replace('.', '\\.')}</td><td>dodanie</td><td>organizacja ${id}</td>`));
+
+      const [head] = await t.db.query(`SELECT h.seq::int AS seq, h.hash FROM audit_heads h JOIN municipalities m ON m.id = h.municipality_id WHERE m.slug = 'krakow'`);
+      const intact = await web.get('/app/audit/verify');
+      expect(intact.text).toContain('Dziennik jest nienaruszony.');
+      expect(intact.text).toContain(`<dt>Skrót ostatniego wpisu (SHA-256)</dt><dd>${head.hash}</dd>`);
+
+      const [entry] = await t.db.query(`SELECT id, seq::int AS seq FROM audit_entries WHERE entity = 'ngo' AND entity_id = $1`, [id]);
+      const superuser = new Client({ connectionString: t.databaseUrl });
+      await superuser.connect();
+      try {
+        await superuser.query('ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only');
+        await superuser.query(`UPDATE audit_entries SET after = jsonb_set(after, '{name}', '"Ktoś inny"') WHERE id = $1`, [entry.id]);
+        await superuser.query('ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only');
+      } finally {
+        await superuser.end();
+      }
+      const broken = await web.get('/app/audit/verify');
+      expect(broken.text).toContain('Dziennik został naruszony');
+      expect(broken.text).toContain(`Pierwszy naruszony wpis: nr ${entry.seq} – treść wpisu zmieniono po zapisaniu.`);
+      expect((await web.get('/app/audit?from=2026-13-01')).text).toContain('Nie można tak filtrować');
+    });
+
+    it('shows the scheduler\'s runs to officials, not to auditors', async () => {
+      const web = await officialClient();
+      const page = await web.get('/app/jobs?job=compile-report');
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('<h1>Zadania harmonogramu</h1>');
+      const auditor = await createUser(t, admin, { email: email('jobs.auditor'), role: 'auditor' });
+      const reader = new WebClient(t.url);
+      await reader.signIn(auditor.email, TEST_PASSWORD);
+      expect((await reader.get('/app/jobs')).status).toBe(403);
+      expect((await reader.get('/app/audit')).status).toBe(200);
     });
   });
 

@@ -47,6 +47,8 @@ export const NAV: readonly NavItem[] = [
   { href: '/app/ngos', label: 'Organizacje', roles: ['admin', 'official', 'auditor'] },
   { href: '/app/tasks', label: 'Zadania', roles: ['admin', 'official', 'auditor'] },
   { href: '/app/reports', label: 'Sprawozdania', roles: ['admin', 'official', 'auditor'] },
+  { href: '/app/audit', label: 'Dziennik zmian', roles: ['admin', 'official', 'auditor'] },
+  { href: '/app/jobs', label: 'Harmonogram', roles: ['admin', 'official'] },
   { href: '/app/users', label: 'Użytkownicy', roles: ['admin'] },
   { href: '/app/account', label: 'Moje konto', roles: ['admin', 'official', 'auditor', 'ngo'] },
 ];

@@ -3,6 +3,7 @@ import { AuditService } from '@app/audit';
 import { MembersService } from '@app/commissions';
 import { AuthService, UsersService } from '@app/identity';
 import { ExportsService } from '@app/exports';
+import { JobRunsService } from '@app/jobs';
 import { NgosService } from '@app/ngos';
 import { ProgramsService } from '@app/programs';
 import { ReportsService } from '@app/reports';
@@ -13,6 +14,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { messagePage, send, WebRoutes } from './http';
 import { registerAccountPages } from './pages/account';
+import { registerAuditPages } from './pages/audit';
 import { registerMyOrganisationPage } from './pages/my-organisation';
 import { registerNgoPages } from './pages/ngos';
 import { registerSignIn } from './pages/sign-in';
@@ -40,6 +42,8 @@ export async function registerWebApp(fastify: FastifyInstance, app: INestApplica
     reports: app.get(ReportsService),
     exporter: app.get(ExportsService),
     audit: app.get(AuditService),
+    // provided by JobsModule, which the API imports once (with or without the scheduler)
+    jobRuns: app.get(JobRunsService),
   };
 
   fastify.get(STYLESHEET_PATH, (_request, reply) => reply.header('cache-control', 'public, max-age=31536000, immutable').type('text/css; charset=utf-8').send(APP_STYLESHEET));
@@ -51,6 +55,7 @@ export async function registerWebApp(fastify: FastifyInstance, app: INestApplica
   registerNgoPages(routes, services);
   registerTaskPages(routes, services);
   registerReportPages(routes, services);
+  registerAuditPages(routes, services);
   registerMyOrganisationPage(routes, services);
   registerUserPages(routes, services);
 

@@ -54,6 +54,7 @@ form.filters select{width:22rem}
 .pager{display:flex;flex-wrap:wrap;gap:1rem;list-style:none;padding:0;margin:1rem 0}
 .tag{display:inline-block;padding:0 .4rem;font-size:.875rem;font-weight:700;border:1px solid currentColor}
 .sign-in{max-width:30rem}
+dl.facts dd{min-width:0;overflow-wrap:anywhere}
 @media print{nav.app,header.site .who,.actions,form.filters,.pager{display:none}}
 `.trim();
 

@@ -5,31 +5,8 @@ import { NgosService } from '@app/ngos';
 import { ReportsService } from '@app/reports';
 import { TasksService } from '@app/tasks';
 import { renderLayout, type WebRoutes } from '../http';
+import { ACTION_LABELS, ENTITY_LABELS } from './audit';
 import { eta, template } from '../views';
-
-const ACTION_LABELS: Record<string, string> = {
-  create: 'dodanie',
-  update: 'zmiana',
-  archive: 'archiwizacja',
-  end: 'zakończenie',
-  publish: 'publikacja',
-  compile: 'przeliczenie',
-  export: 'eksport',
-  import: 'import',
-  rehash: 'przeliczenie skrótu',
-};
-const ENTITY_LABELS: Record<string, string> = {
-  municipality: 'gmina',
-  user: 'użytkownik',
-  ngo: 'organizacja',
-  program: 'program',
-  task: 'zadanie',
-  activity: 'działanie',
-  commission: 'komisja',
-  member: 'członek komisji',
-  meeting: 'posiedzenie',
-  report: 'sprawozdanie',
-};
 
 const START = template(
   '@start',

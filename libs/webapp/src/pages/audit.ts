@@ -1,0 +1,189 @@
+import { AUDIT_ACTIONS, AUDIT_ENTITIES, AuditQuery, AuditService, type AuditEntryView } from '@app/audit';
+import { formatInstant, formatInteger, label } from '@app/core';
+import { JOB_NAMES, JOB_OUTCOMES, JobRunsQuery, JobRunsService } from '@app/jobs';
+import { applyError, emptyForm, validated } from '../forms';
+import { renderLayout, type WebRoutes } from '../http';
+import { one, pager } from '../lists';
+import { eta, template } from '../views';
+import { ngoPath } from './ngos';
+import { taskPath } from './tasks';
+
+export const ACTION_LABELS: Record<string, string> = {
+  create: 'dodanie',
+  update: 'zmiana',
+  archive: 'archiwizacja',
+  end: 'zakończenie',
+  publish: 'publikacja',
+  compile: 'przeliczenie',
+  export: 'eksport',
+  import: 'import',
+  rehash: 'przeliczenie skrótu',
+};
+export const ENTITY_LABELS: Record<string, string> = {
+  municipality: 'gmina',
+  user: 'użytkownik',
+  ngo: 'organizacja',
+  program: 'program',
+  task: 'zadanie',
+  activity: 'działanie',
+  commission: 'komisja',
+  member: 'członek komisji',
+  meeting: 'posiedzenie',
+  report: 'sprawozdanie',
+};
+const JOB_LABELS: Record<string, string> = { 'compile-report': 'nocne przeliczenie sprawozdań', 'open-report': 'otwarcie sprawozdania roku', 'purge-idempotency-keys': 'usunięcie starych kluczy idempotencji' };
+const OUTCOME_LABELS: Record<string, string> = { running: 'w toku', compiled: 'przeliczono', skipped: 'bez zmian', opened: 'otwarto', failed: 'błąd', done: 'wykonano' };
+
+const FILTERED_LIST = template(
+  '@filtered-list',
+  `<h1><%= it.heading %></h1>
+<p class="lead"><%= it.lead %><% if (it.leadLink) { %> <a href="<%= it.leadLink.href %>"><%= it.leadLink.label %></a>.<% } %></p>
+<form class="filters" method="get" action="<%= it.action %>" role="search" aria-label="<%= it.searchLabel %>">
+<% it.selects.forEach(function (s) { %>
+<div class="field"><label for="q-<%= s.name %>"><%= s.label %></label><select id="q-<%= s.name %>" name="<%= s.name %>"><% s.options.forEach(function (o) { %><option value="<%= o.value %>"<% if (o.selected) { %> selected<% } %>><%= o.label %></option><% }) %></select></div>
+<% }) %>
+<% it.dates.forEach(function (d) { %>
+<div class="field"><label for="q-<%= d.name %>"><%= d.label %></label><input id="q-<%= d.name %>" name="<%= d.name %>" type="date" value="<%= d.value %>" class="w-10"></div>
+<% }) %>
+<button type="submit">Pokaż</button>
+</form>
+<% if (it.problem) { %><p class="error-message" role="alert"><%= it.problem %></p><% } %>
+<p role="status"><%= it.found %></p>
+<% if (it.table.rows.length) { %><%~ include('@table', it.table) %><% } %>
+<%~ include('@pager', it.pager) %>
+`,
+);
+
+const VERIFY = template(
+  '@audit-verify',
+  `<h1>Sprawdzenie dziennika zmian</h1>
+<% if (it.valid) { %>
+<div class="notice" role="status"><p><strong>Dziennik jest nienaruszony.</strong> Sprawdzono <%= it.entries %> wpisów: każdy skrót zgadza się z treścią wpisu i z poprzednim wpisem.</p></div>
+<% } else { %>
+<div class="error-summary" role="alert" tabindex="-1"><h2>Dziennik został naruszony</h2><p>Pierwszy naruszony wpis: nr <%= it.broken.seq %> – <%= it.broken.reason %>. Zgłoś to administratorowi i audytorowi; wpisy przed nim są nienaruszone.</p></div>
+<% } %>
+<%~ include('@facts', { facts: it.facts }) %>
+<p>Skrót ostatniego wpisu warto zapisać poza systemem (na przykład w protokole albo w opublikowanym sprawozdaniu): późniejsze sprawdzenie pokaże wtedy także podmianę całego dziennika.</p>
+<p><a href="/app/audit">Wróć do dziennika zmian</a></p>
+`,
+);
+
+const BROKEN: Record<string, string> = {
+  'content-changed': 'treść wpisu zmieniono po zapisaniu',
+  'chain-broken': 'brakuje wpisu przed nim albo jego łańcuch się nie zgadza',
+  missing: 'koniec dziennika został obcięty',
+};
+
+function entityHref(e: AuditEntryView): string | null {
+  if (!e.entityId) return null;
+  if (e.entity === 'ngo') return ngoPath(e.entityId);
+  if (e.entity === 'task') return taskPath(e.entityId);
+  if (e.entity === 'report' && /^\d{4}$/.test(e.entityId)) return `/app/reports/${e.entityId}`;
+  return null;
+}
+
+/** /app/audit and /app/audit/verify (auditors, officials, admins); /app/jobs (officials, admins). */
+export function registerAuditPages(routes: WebRoutes, deps: { audit: AuditService; jobRuns: JobRunsService }): void {
+  const { audit, jobRuns } = deps;
+  const options = (labels: Record<string, string>, codes: readonly string[], chosen: string | undefined) =>
+    [{ value: '', label: 'wszystkie' }, ...codes.map((c) => ({ value: c, label: label(labels, c) }))].map((o) => ({ ...o, selected: o.value === (chosen ?? '') }));
+
+  routes.get('/app/audit', { permission: 'audit.read' }, async (ctx) => {
+    const filters = Object.fromEntries(['entity', 'action', 'entityId', 'from', 'to'].map((k) => [k, one(ctx.query[k])])) as Record<string, string | undefined>;
+    const page = one(ctx.query.page);
+    let problem: string | null = null;
+    let result = { items: [] as AuditEntryView[], total: 0, page: 1, limit: 50 };
+    try {
+      const query = await validated(AuditQuery, { ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)), ...(page && /^\d{1,6}$/.test(page) ? { page } : {}), limit: '50' });
+      result = await audit.list(ctx.actor, query);
+    } catch (error) {
+      const state = emptyForm();
+      applyError(state, error, []);
+      problem = `Nie można tak filtrować: ${state.general.join(' ')}`;
+    }
+    const body = eta.render(FILTERED_LIST, {
+      heading: 'Dziennik zmian',
+      lead: 'Każdy zapis w systemie zostawia tu wpis, którego nie można zmienić ani usunąć.',
+      leadLink: { href: '/app/audit/verify', label: 'Sprawdź, czy dziennik jest nienaruszony' },
+      action: '/app/audit',
+      searchLabel: 'Filtruj dziennik',
+      selects: [
+        { name: 'entity', label: 'Rodzaj rekordu', options: options(ENTITY_LABELS, AUDIT_ENTITIES, filters.entity) },
+        { name: 'action', label: 'Działanie', options: options(ACTION_LABELS, AUDIT_ACTIONS, filters.action) },
+      ],
+      dates: [
+        { name: 'from', label: 'Od dnia', value: filters.from ?? '' },
+        { name: 'to', label: 'Do dnia', value: filters.to ?? '' },
+      ],
+      problem,
+      found: result.total === 0 ? 'Brak wpisów.' : `Wpisów: ${formatInteger(result.total)}.`,
+      table: {
+        id: 'audit-caption',
+        caption: 'Wpisy, od najnowszego',
+        columns: [{ label: 'Nr' }, { label: 'Kiedy' }, { label: 'Kto' }, { label: 'Działanie' }, { label: 'Rekord' }],
+        rows: result.items.map((e) => ({
+          head: String(e.seq),
+          cells: [formatInstant(new Date(e.at)), e.actor.email ?? 'system', label(ACTION_LABELS, e.action), `${label(ENTITY_LABELS, e.entity)}${e.entityId ? ` ${e.entityId}` : ''}`],
+          href: entityHref(e) ?? undefined,
+        })),
+      },
+      pager: pager('/app/audit', filters, result),
+    });
+    return { html: renderLayout({ title: 'Dziennik zmian', body, session: ctx.session, section: '/app/audit' }) };
+  });
+
+  routes.get('/app/audit/verify', { permission: 'audit.read' }, async (ctx) => {
+    const v = await audit.verify(ctx.actor);
+    const body = eta.render(VERIFY, {
+      valid: v.valid,
+      entries: formatInteger(v.entries),
+      broken: v.firstBroken ? { seq: v.firstBroken.seq, reason: BROKEN[v.firstBroken.reason] ?? v.firstBroken.reason } : null,
+      facts: [
+        { label: 'Wpisów', value: formatInteger(v.entries) },
+        { label: 'Numer ostatniego wpisu', value: String(v.headSeq) },
+        { label: 'Skrót ostatniego wpisu (SHA-256)', value: v.headHash ?? '—' },
+      ],
+    });
+    return { html: renderLayout({ title: 'Sprawdzenie dziennika zmian', body, session: ctx.session, section: '/app/audit' }) };
+  });
+
+  routes.get('/app/jobs', { permission: 'reports.manage' }, async (ctx) => {
+    const filters = { job: one(ctx.query.job), outcome: one(ctx.query.outcome) };
+    const page = one(ctx.query.page);
+    let problem: string | null = null;
+    let result: Awaited<ReturnType<JobRunsService['list']>> = { items: [], total: 0, page: 1, limit: 50 };
+    try {
+      const query = await validated(JobRunsQuery, { ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)), ...(page && /^\d{1,6}$/.test(page) ? { page } : {}), limit: '50' });
+      result = await jobRuns.list(ctx.actor, query);
+    } catch (error) {
+      const state = emptyForm();
+      applyError(state, error, []);
+      problem = `Nie można tak filtrować: ${state.general.join(' ')}`;
+    }
+    const body = eta.render(FILTERED_LIST, {
+      heading: 'Zadania harmonogramu',
+      lead: 'Co noc system przelicza sprawozdania, w których zmieniły się dane; 1 stycznia otwiera sprawozdanie za miniony rok.',
+      leadLink: null,
+      action: '/app/jobs',
+      searchLabel: 'Filtruj przebiegi',
+      selects: [
+        { name: 'job', label: 'Zadanie', options: options(JOB_LABELS, JOB_NAMES, filters.job) },
+        { name: 'outcome', label: 'Wynik', options: options(OUTCOME_LABELS, JOB_OUTCOMES, filters.outcome) },
+      ],
+      dates: [],
+      problem,
+      found: result.total === 0 ? 'Brak przebiegów.' : `Przebiegów: ${formatInteger(result.total)}.`,
+      table: {
+        id: 'jobs-caption',
+        caption: 'Przebiegi, od najnowszego',
+        columns: [{ label: 'Rozpoczęto' }, { label: 'Zadanie' }, { label: 'Rok' }, { label: 'Wynik' }, { label: 'Zakończono' }, { label: 'Błąd' }],
+        rows: result.items.map((r) => ({
+          head: formatInstant(new Date(r.startedAt)),
+          cells: [label(JOB_LABELS, r.job), r.year === null ? '—' : String(r.year), label(OUTCOME_LABELS, r.outcome), r.finishedAt ? formatInstant(new Date(r.finishedAt)) : '—', r.error ?? '—'],
+        })),
+      },
+      pager: pager('/app/jobs', filters, result),
+    });
+    return { html: renderLayout({ title: 'Zadania harmonogramu', body, session: ctx.session, section: '/app/jobs' }) };
+  });
+}
