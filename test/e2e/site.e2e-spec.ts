@@ -141,6 +141,18 @@ describe('public pages', () => {
       expect(wieliczka.text).toContain('Gmina nie opublikowała jeszcze żadnego sprawozdania.');
     });
 
+    it('answers every unknown public address with the Polish HTML 404 page, and unknown API addresses with problem+json', async () => {
+      for (const path of ['/krakow/nothing', '/krakow/reports/2019/extra', '/a/b/c/d', '/krakow/commissions/1']) {
+        const r = await get(path);
+        expectPage(r, 404);
+        expect(r.text).toContain('Pod tym adresem nie ma żadnej strony.');
+      }
+      for (const path of ['/api/v1/nothing/here', '/health/nothing', '/api/v2/x']) {
+        const r = await get(path);
+        expect([path, r.status, r.headers.get('content-type')]).toEqual([path, 404, 'application/problem+json; charset=utf-8']);
+      }
+    });
+
     it('answers an unknown or malformed slug with an HTML 404 page', async () => {
       for (const path of ['/gdansk', '/Krakow', '/kra_kow', '/gdansk/commissions', '/gdansk/reports/2019', '/a--b', '/-krakow']) {
         const r = await get(path);

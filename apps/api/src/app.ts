@@ -1,7 +1,7 @@
 import { AppValidationPipe, depthLimitedJsonParser, ProblemFilter, routerProblem, sendProblem } from '@app/core';
 import { registerLoginRateLimits } from '@app/identity';
 import { MULTIPART_OPTIONS } from '@app/imports';
-import { registerSitePages, SiteService } from '@app/site';
+import { PAGE_CSP, registerSitePages, SiteService } from '@app/site';
 import { registerWebApp } from '@app/webapp';
 import multipart from '@fastify/multipart';
 import { RequestMethod } from '@nestjs/common';
@@ -93,7 +93,15 @@ export async function createApiApp(options: ApiOptions): Promise<NestFastifyAppl
     ],
   });
   app.useGlobalPipes(new AppValidationPipe());
-  app.useGlobalFilters(new ProblemFilter());
+  // an unknown address outside the API answers the public pages' Polish 404 page
+  const site = app.get(SiteService);
+  app.useGlobalFilters(
+    new ProblemFilter((path) => {
+      if (path.startsWith('/api/') || path === '/api' || path.startsWith('/health/')) return null;
+      const page = site.unknownAddress();
+      return { status: page.status, headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP, 'cache-control': page.cacheControl }, body: page.body };
+    }),
+  );
 
   const document = SwaggerModule.createDocument(
     app,

@@ -67,6 +67,11 @@ export class SiteService {
     return row ?? null;
   }
 
+  /** Any public address that is no page: the Polish 404 page (the API's addresses keep problem+json). */
+  unknownAddress(): SitePage {
+    return notFound('Pod tym adresem nie ma żadnej strony. Sprawdź adres albo zacznij od listy gmin.', { href: '/', label: 'Lista gmin' });
+  }
+
   async home(): Promise<SitePage> {
     const rows: MunicipalityInfo[] = await this.ds.query(`SELECT id, name, slug, teryt FROM municipalities`);
     return html(200, homePage(rows), LIVE_CACHE_CONTROL);

@@ -79,9 +79,14 @@ export function sendProblem(reply: FastifyReply, body: ProblemDetails): void {
   void reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
 
+/** An answer other than problem details for a 404 at `path` (the public pages' HTML), or null to keep problem details. */
+export type NotFoundPage = (path: string) => { status: number; headers: Record<string, string>; body: Buffer | string } | null;
+
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemFilter');
+
+  constructor(private readonly notFoundPage?: NotFoundPage) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
@@ -89,6 +94,11 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = ctx.getResponse<FastifyReply>();
     const path = request?.url?.split('?')[0];
     const body = toProblem(error, path);
+    const page = body.status === 404 && path && this.notFoundPage ? this.notFoundPage(path) : null;
+    if (page) {
+      void reply.status(page.status).headers(page.headers).send(page.body);
+      return;
+    }
     logUnexpected(this.logger, body, error, request?.method, path);
     if (error instanceof TooManyRequests && error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
     sendProblem(reply, body);
