@@ -211,6 +211,29 @@ describe('public pages', () => {
       expect(wildcard.text).toContain('Nie znaleziono organizacji „%”');
     });
 
+    it('finds NGOs without regard to Polish diacritics, and finds past members too, marked as past with their dates', async () => {
+      const year = new Date().getUTCFullYear();
+      const call = async (path: string, body: Record<string, unknown>) => {
+        const r = await t.call('POST', `/api/v1${path}`, { token: official, body });
+        if (r.status !== 201) throw new Error(`${r.status} ${r.text}`);
+        return r.body;
+      };
+      const [{ id: current }] = await t.db.query(`SELECT id FROM commissions WHERE name = 'Komisja Dialogu Obywatelskiego ds. Seniorów'`);
+      const ngo = await call('/ngos', newNgo({ name: 'Towarzystwo Żółwi Łódzkich' }));
+      await call(`/commissions/${current}/members`, newMember(ngo.id, { from: `${year - 1}-01-01`, to: `${year - 1}-06-30`, representative: 'Łucja Źrebięcka' }));
+
+      // not a member today: the plain page leaves it out
+      expect((await ok('/krakow/commissions')).text).not.toContain('Towarzystwo Żółwi Łódzkich');
+      for (const q of ['zolwi lodzkich', 'ŻÓŁWI', 'Zółwi łódz']) {
+        const r = await ok(`/krakow/commissions?q=${encodeURIComponent(q)}`);
+        expect([q, r.text.includes('Towarzystwo Żółwi Łódzkich (były członek)')]).toEqual([q, true]);
+        expect(r.text).toContain(`od 1 stycznia ${year - 1} do 30 czerwca ${year - 1}`);
+      }
+      const seniors = await ok(`/krakow/commissions?q=${encodeURIComponent('seniorow podgorza')}`);
+      expect(seniors.text).toContain('Stowarzyszenie Seniorów Podgórza');
+      expect(seniors.text).not.toContain('Stowarzyszenie Seniorów Podgórza (były członek)');
+    });
+
     it('escapes the search text it shows back', async () => {
       const r = await ok(`/krakow/commissions?q=${encodeURIComponent('"><script>alert(1)</script>')}`);
       expectPage(r);

@@ -36,6 +36,8 @@ export interface PublishedYear {
 }
 
 export interface CommissionMember {
+  /** Found by a search, but not a member on the commission's day (a past, or a later, membership). */
+  notOnTheDay?: boolean;
   ngoName: string;
   krs: string | null;
   representative: string;
@@ -174,10 +176,10 @@ export function commissionsPage(m: MunicipalityInfo, commissions: PublicCommissi
       members: {
         id: `sklad-${i + 1}`,
         caption: `${c.state === 'current' ? 'Skład komisji dziś' : `Skład komisji na dzień ${formatDay(c.asOf)} r.`} – ${c.name}`,
-        columns: [{ label: 'Organizacja' }, { label: 'KRS' }, { label: 'Przedstawiciel(ka)' }, { label: 'Funkcja' }, { label: 'W składzie od' }],
+        columns: [{ label: 'Organizacja' }, { label: 'KRS' }, { label: 'Przedstawiciel(ka)' }, { label: 'Funkcja' }, { label: 'W składzie' }],
         rows: c.members.map((x) => ({
-          head: x.ngoName,
-          cells: [x.krs ?? '–', x.representative, label(ROLE_LABELS, x.role), formatDay(x.from) + (x.to && x.to < c.termEnd ? ` do ${formatDay(x.to)}` : '')],
+          head: x.notOnTheDay ? `${x.ngoName} (${x.from > c.asOf ? 'przyszły członek' : 'były członek'})` : x.ngoName,
+          cells: [x.krs ?? '–', x.representative, label(ROLE_LABELS, x.role), `od ${formatDay(x.from)}` + (x.to && (x.notOnTheDay || x.to < c.termEnd) ? ` do ${formatDay(x.to)}` : '')],
         })),
       } satisfies Table,
     })),

@@ -46,6 +46,14 @@ function html(status: SitePage['status'], text: string, cacheControl: string): S
 const notFound = (message: string, back?: { href: string; label: string }) => html(404, notFoundPage({ message, back }), NOT_FOUND_CACHE_CONTROL);
 const unknownMunicipality = () => notFound('Nie ma gminy o takim adresie. Sprawdź adres albo wybierz gminę z listy.');
 
+const POLISH = 'ąćęłńóśźżäöüéèáàíîôûç';
+const LATIN = 'acelnoszzaoueeaaiiouc';
+/** Lower case without Polish (and a few other) diacritics, in JavaScript and in SQL alike. */
+export function foldPolish(text: string): string {
+  return [...text.toLocaleLowerCase('pl-PL')].map((ch) => (POLISH.includes(ch) ? LATIN[POLISH.indexOf(ch)] : ch)).join('');
+}
+const FOLD_SQL = (column: string) => `translate(lower(${column}), '${POLISH}', '${LATIN}')`;
+
 /**
  * The public pages (no sign-in): the municipalities, a municipality's published reports, its
  * dialogue commissions (live data) and a published report (from the frozen revision only, cached
@@ -114,24 +122,26 @@ export class SiteService {
       [m.id],
     );
     const params: unknown[] = [m.id, commissions.map((c) => c.id)];
-    let search = '';
+    // Without a search: the members on the commission's day (today, or the nearest day of its
+    // term); an open-ended membership lasts to the term's end. With one: every membership whose
+    // NGO matches, past ones too (marked), the name compared without case or Polish diacritics.
+    const onTheDay = `m.from_date <= greatest(c.term_start, least(c.term_end, t.d)) AND coalesce(m.to_date, c.term_end) >= greatest(c.term_start, least(c.term_end, t.d))`;
+    let filter = `AND ${onTheDay}`;
     if (q) {
-      params.push(likePattern(q));
-      search = `AND (n.name ILIKE $3${/^\d+$/.test(q) ? ' OR n.krs LIKE $3' : ''})`;
+      params.push(likePattern(foldPolish(q)));
+      filter = `AND (${FOLD_SQL('n.name')} LIKE $3${/^\d+$/.test(q) ? ' OR n.krs LIKE $3' : ''})`;
     }
-    // the members on the commission's day (today, or the nearest day of its term); an open-ended membership lasts to the term's end
     const members: Array<CommissionMember & { commission_id: string }> = await this.ds.query(
       `WITH today AS (SELECT ${TODAY_SQL} AS d)
-       SELECT m.commission_id, n.name AS "ngoName", n.krs, m.representative, m.role, m.from_date AS "from", m.to_date AS "to"
+       SELECT m.commission_id, n.name AS "ngoName", n.krs, m.representative, m.role, m.from_date AS "from", m.to_date AS "to",
+              NOT (${onTheDay}) AS "notOnTheDay"
          FROM commission_members m
          JOIN commissions c ON c.municipality_id = m.municipality_id AND c.id = m.commission_id
          JOIN ngos n ON n.municipality_id = m.municipality_id AND n.id = m.ngo_id
          CROSS JOIN today t
         WHERE m.municipality_id = $1 AND m.commission_id = ANY($2::uuid[])
-          AND m.from_date <= greatest(c.term_start, least(c.term_end, t.d))
-          AND coalesce(m.to_date, c.term_end) >= greatest(c.term_start, least(c.term_end, t.d))
-          ${search}
-        ORDER BY array_position(ARRAY['chair', 'vice-chair', 'secretary', 'member'], m.role), lower(n.name), m.from_date, m.id`,
+          ${filter}
+        ORDER BY "notOnTheDay", array_position(ARRAY['chair', 'vice-chair', 'secretary', 'member'], m.role), lower(n.name), m.from_date, m.id`,
       params,
     );
     const byCommission = new Map<string, CommissionMember[]>();
