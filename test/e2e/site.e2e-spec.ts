@@ -281,6 +281,10 @@ describe('public pages', () => {
       for (const query of ['format=xlsx', 'format=csv&amp;delimiter=semicolon', 'format=csv', 'format=json']) expect(html).toContain(`<a href="/api/v1/public/krakow/reports/2019/export?${query}">`);
       expect(html).not.toContain('/api/v1/reports/2019/export');
       expect(html).toContain('@media print');
+      // a table of contents whose every link has its section
+      const toc = [...html.matchAll(/<li><a href="#([a-z-]+)">/g)].map((m) => m[1]);
+      expect(toc).toEqual(expect.arrayContaining(['liczby', 'dotacje', 'zadania', 'komisje', 'pozafinansowe', 'pobieranie']));
+      for (const id of toc) expect(html).toContain(`<h2 id="${id}">`);
       expect(r.headers.get('cache-control')).toBe('public, max-age=60');
     });
 

@@ -97,6 +97,14 @@ describe('reportPage', () => {
     expect(html).toContain('<figure>\n<svg role="img" aria-label="Wykres"');
   });
 
+  it('collapses a list of more than three NGOs under <details>, and leaves short lists open', () => {
+    const many = Array.from({ length: 5 }, (_x, i) => ({ name: `Organizacja ${i + 1}`, krs: null }));
+    const html = reportPage(revision({ tasks: [{ title: 'Duże partnerstwo', sphere: '16', mode: 'open-competition', amountGranted: '1000.00', ngos: many }, { title: 'Małe', sphere: '16', mode: 'open-competition', amountGranted: '10.00', ngos: many.slice(0, 2) }] }));
+    expect(html).toMatch(/<details><summary>5 organizacji<\/summary><ul class="plain"><li>Organizacja 1<\/li>/);
+    expect(html.match(/<details>/g)).toHaveLength(1);
+    expect(html).toContain('<ul class="plain"><li>Organizacja 1</li><li>Organizacja 2</li></ul>');
+  });
+
   it('leaves out a chart that is not one of ours', () => {
     for (const svg of ['<svg onload="alert(1)"></svg>', '<svg role="img" aria-label="x"><script>alert(1)</script></svg>', '<svg role="img" aria-label="x" onload="x()"></svg>', 'text']) {
       const html = reportPage(revision({ charts: [chart(svg)] }));

@@ -54,10 +54,14 @@ form.search label{flex-basis:100%;font-weight:700}
 form.search input{flex:1 1 14rem;max-width:30rem;min-width:0;font:inherit;padding:.4rem .5rem;color:var(--text);background:#fff;border:2px solid #5c5c5c;border-radius:4px}
 form.search button{font:inherit;padding:.45rem 1rem;color:#fff;background:var(--link);border:2px solid var(--link);border-radius:4px;cursor:pointer}
 .commission{margin-bottom:2.5rem}
+.toc{margin:1rem 0 2rem;padding:.75rem 1rem;background:var(--alt);border:1px solid var(--border)}
+.toc h2{margin:0 0 .5rem;border:0;font-size:1.125rem}
+.toc ol{margin:0;padding-left:1.5rem}
+details summary{cursor:pointer;color:var(--link);text-decoration:underline}
 footer{margin-top:3rem;padding:1rem 0;border-top:1px solid var(--border);font-size:.875rem}
 @media (max-width:40rem){h1{font-size:1.45rem}h2{font-size:1.2rem}dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.5rem}}
 @media print{
-.skip-link,header.site nav,form.search,footer{display:none}
+.skip-link,header.site nav,form.search,footer,.toc{display:none}
 body{font-size:10.5pt}
 .wrap{max-width:none;padding:0}
 a,a:visited{color:inherit}
@@ -123,7 +127,7 @@ export const TABLE = `<div class="table-wrap" role="region" aria-labelledby="<%=
 <thead><tr><% it.columns.forEach(function (col) { %><th scope="col"<% if (col.num) { %> class="num"<% } %>><%= col.label %></th><% }) %></tr></thead>
 <tbody>
 <% it.rows.forEach(function (row) { %>
-<tr><th scope="row"><% if (row.href) { %><a href="<%= row.href %>"><%= row.head %></a><% } else { %><%= row.head %><% } %></th><% row.cells.forEach(function (cell, i) { %><td<% if (it.columns[i + 1].num) { %> class="num"<% } %>><% if (Array.isArray(cell)) { %><ul class="plain"><% cell.forEach(function (line) { %><li><%= line %></li><% }) %></ul><% } else { %><%= cell %><% } %></td><% }) %></tr>
+<tr><th scope="row"><% if (row.href) { %><a href="<%= row.href %>"><%= row.head %></a><% } else { %><%= row.head %><% } %></th><% row.cells.forEach(function (cell, i) { %><td<% if (it.columns[i + 1].num) { %> class="num"<% } %>><% if (Array.isArray(cell) && cell.length > 3) { %><details><summary><%= cell.length %> organizacji</summary><ul class="plain"><% cell.forEach(function (line) { %><li><%= line %></li><% }) %></ul></details><% } else if (Array.isArray(cell)) { %><ul class="plain"><% cell.forEach(function (line) { %><li><%= line %></li><% }) %></ul><% } else { %><%= cell %><% } %></td><% }) %></tr>
 <% }) %>
 </tbody>
 <% if (it.foot) { %>
@@ -189,25 +193,35 @@ const COMMISSIONS = `<h1>Komisje dialogu obywatelskiego – <%= it.name %></h1>
 
 const REPORT = `<h1><%= it.heading %></h1>
 <p class="meta">Wersja <%= it.revision %>, opublikowana <time datetime="<%= it.publishedIso %>"><%= it.published %></time>. Skrót treści (SHA-256): <code><%= it.contentHash %></code>.</p>
-<h2>Najważniejsze liczby</h2>
+<nav class="toc" aria-labelledby="spis-tresci"><h2 id="spis-tresci">Spis treści</h2><ol>
+<li><a href="#liczby">Najważniejsze liczby</a></li>
+<% if (it.programmes.length) { %><li><a href="#programy">Programy współpracy</a></li><% } %>
+<li><a href="#dotacje">Dotacje według trybu, formy, sfery i wydziału</a></li>
+<% if (it.charts.length) { %><li><a href="#wykresy">Wykresy</a></li><% } %>
+<li><a href="#zadania">Wykaz zleconych zadań publicznych</a></li>
+<li><a href="#komisje">Komisje dialogu obywatelskiego</a></li>
+<li><a href="#pozafinansowe">Pozafinansowe formy współpracy</a></li>
+<li><a href="#pobieranie">Dane do pobrania</a></li>
+</ol></nav>
+<h2 id="liczby">Najważniejsze liczby</h2>
 <dl class="figures">
 <% it.figures.forEach(function (f) { %>
 <div><dt><%= f.label %></dt><dd><%= f.value %></dd></div>
 <% }) %>
 </dl>
 <% if (it.programmes.length) { %>
-<h2>Programy współpracy</h2>
+<h2 id="programy">Programy współpracy</h2>
 <ul>
 <% it.programmes.forEach(function (p) { %><li><%= p %></li><% }) %>
 </ul>
 <% } %>
-<h2>Dotacje według trybu, formy, sfery i wydziału</h2>
+<h2 id="dotacje">Dotacje według trybu, formy, sfery i wydziału</h2>
 <%~ include('@table', it.byMode) %>
 <%~ include('@table', it.byForm) %>
 <%~ include('@table', it.bySphere) %>
 <%~ include('@table', it.byDepartment) %>
 <% if (it.charts.length) { %>
-<h2>Wykresy</h2>
+<h2 id="wykresy">Wykresy</h2>
 <% it.charts.forEach(function (c) { %>
 <figure>
 <%~ c.svg %>
@@ -215,24 +229,24 @@ const REPORT = `<h1><%= it.heading %></h1>
 </figure>
 <% }) %>
 <% } %>
-<h2>Wykaz zleconych zadań publicznych</h2>
+<h2 id="zadania">Wykaz zleconych zadań publicznych</h2>
 <% if (it.tasks.rows.length) { %>
 <%~ include('@table', it.tasks) %>
 <% } else { %>
 <p>W tym roku gmina nie zleciła organizacjom żadnego zadania publicznego.</p>
 <% } %>
-<h2>Komisje dialogu obywatelskiego</h2>
+<h2 id="komisje">Komisje dialogu obywatelskiego</h2>
 <p><%= it.commissionsSummary %></p>
 <% if (it.commissions.rows.length) { %>
 <%~ include('@table', it.commissions) %>
 <% } %>
-<h2>Pozafinansowe formy współpracy</h2>
+<h2 id="pozafinansowe">Pozafinansowe formy współpracy</h2>
 <p><%= it.activitiesSummary %></p>
 <%~ include('@table', it.activityTypes) %>
 <% if (it.activities.rows.length) { %>
 <%~ include('@table', it.activities) %>
 <% } %>
-<h2>Dane do pobrania</h2>
+<h2 id="pobieranie">Dane do pobrania</h2>
 <ul class="links">
 <li><a href="<%= it.links.json %>">Sprawozdanie w formacie JSON</a> (dane otwarte, bez logowania)</li>
 <li><a href="<%= it.links.grants %>">Dotacje w standardzie 360Giving (JSON)</a> (dane otwarte, bez logowania)</li>
