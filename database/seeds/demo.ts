@@ -448,7 +448,10 @@ function fill(template: string, n: number): string {
     .replace('{sport}', SPORTS[n % SPORTS.length]);
 }
 
-function buildTasks(rng: Rng, ngos: DemoNgo[]): DemoTask[] {
+/** The years of the 2023–2026 programme, built from a generator of their own so that 2019–2022 stay as they were. */
+export const RECENT_YEARS = [2023, 2024, 2025, 2026];
+
+function buildTasks(rng: Rng, ngos: DemoNgo[], recent?: Rng): DemoTask[] {
   const tasks: DemoTask[] = LEGACY_TASKS.map(([title, sphere, mode, form, department, ngoIndexes, requested, granted, settled, startDate, endDate, status, competitionRef]) => ({
     year: 2019, title, sphere, mode, form, department, ngos: ngoIndexes, requested, granted, settled, startDate, endDate, status, competitionRef, beneficiaries: null,
   }));
@@ -593,6 +596,20 @@ function buildTasks(rng: Rng, ngos: DemoNgo[]): DemoTask[] {
     smallGrantsOf(year, 12);
     localInitiatives(year, 3);
   }
+  if (recent) {
+    // the helpers above draw from `rng`: from here on, from the recent years' own generator
+    rng = recent;
+    for (const year of RECENT_YEARS) {
+      openCompetitions(year, 0.3);
+      smallGrantsOf(year, 15);
+      localInitiatives(year, 4);
+      otherActs(year);
+    }
+    // the tasks of the last year still running at its end are in progress, not yet settled
+    for (const t of tasks) {
+      if (t.year === RECENT_YEARS[RECENT_YEARS.length - 1] && t.endDate >= `${t.year}-11-30`) Object.assign(t, { status: 'in-progress', settled: null });
+    }
+  }
   return tasks;
 }
 
@@ -683,6 +700,33 @@ const MEETING_TITLES = [
   'Podsumowanie roku i priorytety na rok 2020',
 ];
 const ROLE_BY_POSITION: Role[] = ['chair', 'vice-chair', 'secretary'];
+
+/**
+ * The commissions of the 2023–2026 term, one per theme but the last few: each theme's own NGOs as
+ * members (some leaving or joining during the term), and meetings through the term.
+ */
+function buildRecentCommissions(rng: Rng, ngos: DemoNgo[]): DemoCommission[] {
+  const [termStart, termEnd] = [`${RECENT_YEARS[0]}-01-01`, `${RECENT_YEARS[RECENT_YEARS.length - 1]}-12-31`];
+  return THEMES.slice(0, 12).map((t, c) => {
+    const own = ngos.map((_, i) => i).filter((i) => i > 0 && themeOf(i) === c && ngos[i].registeredOn <= '2022-12-31').slice(0, 7);
+    const members: DemoMember[] = own.map((ngo, k) => ({
+      ngo,
+      representative: representative(ngo, c + 40),
+      role: ROLE_BY_POSITION[k] ?? 'member',
+      // the last member left in 2024, the one before joined in 2025
+      from: k === own.length - 2 && own.length > 3 ? '2025-03-01' : termStart,
+      to: k === own.length - 1 && own.length > 3 ? '2024-06-30' : null,
+    }));
+    const meetings = RECENT_YEARS.flatMap((year) =>
+      [3, 10].map((month, k) => {
+        const date = dayOf(year, month, 5 + rng.int(0, 20));
+        const present = members.filter((m) => m.from <= date && (m.to === null || m.to >= date)).map((m) => m.ngo);
+        return { date, title: MEETING_TITLES[(k + c + year) % MEETING_TITLES.length], present: present.slice(0, Math.max(2, present.length - 1)) };
+      }),
+    );
+    return { name: `Komisja Dialogu Obywatelskiego ds. ${t.commission}`, sphere: t.sphere, department: t.department, termStart, termEnd, members, meetings };
+  });
+}
 
 function buildCommissions(rng: Rng): DemoCommission[] {
   const primaries = (theme: number) => Array.from({ length: FIRST_OUTSIDER - LEGACY_NGOS.length }, (_, k) => k + LEGACY_NGOS.length).filter((i) => themeOf(i) === theme);
@@ -797,7 +841,16 @@ const MULTI_YEAR = {
   resolution: 'CXII/2950/18',
   adoptedOn: '2018-11-14',
 };
+const MULTI_YEAR_2023 = {
+  title: 'Wieloletni Program Współpracy Gminy Miejskiej Kraków z Organizacjami Pozarządowymi na lata 2023-2026',
+  resolution: 'XCVI/2612/22',
+  adoptedOn: '2022-11-09',
+};
 const ANNUAL: Record<number, { resolution: string; adoptedOn: string }> = {
+  2023: { resolution: 'XCVI/2613/22', adoptedOn: '2022-11-09' },
+  2024: { resolution: 'CXXI/3311/23', adoptedOn: '2023-11-15' },
+  2025: { resolution: 'XVIII/402/24', adoptedOn: '2024-11-13' },
+  2026: { resolution: 'XLI/1105/25', adoptedOn: '2025-11-19' },
   2019: { resolution: 'CXII/2951/18', adoptedOn: '2018-11-14' },
   2020: { resolution: 'XXVI/612/19', adoptedOn: '2019-11-13' },
   2021: { resolution: 'XLVI/1234/20', adoptedOn: '2020-11-18' },
@@ -818,7 +871,13 @@ export function demoDataset(): DemoDataset {
   if (!dataset) {
     const rng = seeded(2019);
     const ngos = buildNgos(rng);
-    dataset = { ngos, tasks: buildTasks(rng, ngos), activities: buildActivities(rng, ngos), commissions: buildCommissions(rng) };
+    // 2019–2022 from one generator, as they always were; 2023–2026 from generators of their own
+    dataset = {
+      ngos,
+      tasks: buildTasks(rng, ngos, seeded(2023)),
+      activities: buildActivities(rng, ngos),
+      commissions: [...buildCommissions(rng), ...buildRecentCommissions(seeded(2024), ngos)],
+    };
   }
   return dataset;
 }
@@ -852,7 +911,9 @@ export async function loadDemoData(em: EntityManager, municipalityId: string, pa
   );
 
   const multiYearId = id('programme', 'multi-year');
-  const years = [2019, 2020, 2021, 2022];
+  const recentMultiYearId = id('programme', 'multi-year-2023');
+  const years = [2019, 2020, 2021, 2022, ...RECENT_YEARS];
+  const parentOf = (year: number) => (year >= RECENT_YEARS[0] ? recentMultiYearId : multiYearId);
   const annualId = (year: number) => id('programme', year);
   await em.query(
     `INSERT INTO programs (id, municipality_id, kind, parent_id, title, start_year, end_year, resolution_number, adopted_on, spheres)
@@ -861,14 +922,14 @@ export async function loadDemoData(em: EntityManager, municipalityId: string, pa
          AS x (id, kind, parent_id, title, start_year, end_year, resolution_number, adopted_on)`,
     [
       municipalityId,
-      [multiYearId, ...years.map(annualId)],
-      ['multi-year', ...years.map(() => 'annual')],
-      [null, ...years.map(() => multiYearId)],
-      [MULTI_YEAR.title, ...years.map((y) => `Roczny Program Współpracy Gminy Miejskiej Kraków z Organizacjami Pozarządowymi na rok ${y}`)],
-      [2019, ...years],
-      [2022, ...years],
-      [MULTI_YEAR.resolution, ...years.map((y) => ANNUAL[y].resolution)],
-      [MULTI_YEAR.adoptedOn, ...years.map((y) => ANNUAL[y].adoptedOn)],
+      [multiYearId, recentMultiYearId, ...years.map(annualId)],
+      ['multi-year', 'multi-year', ...years.map(() => 'annual')],
+      [null, null, ...years.map(parentOf)],
+      [MULTI_YEAR.title, MULTI_YEAR_2023.title, ...years.map((y) => `Roczny Program Współpracy Gminy Miejskiej Kraków z Organizacjami Pozarządowymi na rok ${y}`)],
+      [2019, 2023, ...years],
+      [2022, 2026, ...years],
+      [MULTI_YEAR.resolution, MULTI_YEAR_2023.resolution, ...years.map((y) => ANNUAL[y].resolution)],
+      [MULTI_YEAR.adoptedOn, MULTI_YEAR_2023.adoptedOn, ...years.map((y) => ANNUAL[y].adoptedOn)],
     ],
   );
 

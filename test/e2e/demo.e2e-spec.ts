@@ -47,7 +47,10 @@ describe('demo data', () => {
 
   it('holds funded tasks that all obey the domain rules, the small-grant yearly cap included', async () => {
     const programmes = await all<{ id: string; kind: string; startYear: number; endYear: number }>('/api/v1/programs');
-    expect(programmes.map((p) => `${p.kind} ${p.startYear}-${p.endYear}`).sort()).toEqual(['annual 2019-2019', 'annual 2020-2020', 'annual 2021-2021', 'annual 2022-2022', 'multi-year 2019-2022']);
+    expect(programmes.map((p) => `${p.kind} ${p.startYear}-${p.endYear}`).sort()).toEqual([
+      'annual 2019-2019', 'annual 2020-2020', 'annual 2021-2021', 'annual 2022-2022', 'annual 2023-2023', 'annual 2024-2024', 'annual 2025-2025', 'annual 2026-2026',
+      'multi-year 2019-2022', 'multi-year 2023-2026',
+    ]);
     const years = new Map(programmes.map((p) => [p.id, p]));
     const tasks = await all<Task>('/api/v1/tasks');
     for (const task of tasks) expect([task.title, taskRuleErrors(task, years.get(task.programId)!)]).toEqual([task.title, []]);
@@ -72,6 +75,19 @@ describe('demo data', () => {
     const statuses = new Set(of2019.map((x) => x.status));
     expect([...statuses].sort()).toEqual(['planned', 'settled', 'terminated']);
     for (const task of of2019.filter((x) => x.mode === 'open-competition')) expect(task.competitionRef).toMatch(/^OK-\d+\/2019$/);
+  });
+
+  it('reaches up to 2026: a 2023–2026 programme with tasks every year, and commissions in their term at the end of 2026, with past members too', async () => {
+    const tasks = await all<Task>('/api/v1/tasks?year=2026');
+    expect(tasks.length).toBeGreaterThanOrEqual(30);
+    for (const year of [2023, 2024, 2025]) expect([year, (await t.call('GET', `/api/v1/tasks?year=${year}&limit=1`, { token: official })).body.total > 20]).toEqual([year, true]);
+    expect(new Set(tasks.map((x) => x.status))).toEqual(new Set(['settled', 'terminated', 'in-progress']));
+    // a day late in the term (the demo is fixed data; its newest term ends with 2026)
+    const today = '2026-12-01';
+    const current = await t.call('GET', `/api/v1/commissions?on=${today}&limit=200`, { token: official });
+    expect(current.body.total).toBeGreaterThanOrEqual(10);
+    const [{ past }] = await t.db.query(`SELECT count(*)::int AS past FROM commission_members m JOIN commissions c ON c.id = m.commission_id WHERE c.term_start = '2023-01-01' AND m.to_date < $1`, [today]);
+    expect(past).toBeGreaterThan(0);
   });
 
   it('publishes the 2019 report on first start: tasks across modes, forms, spheres and departments, and the 114 commission NGOs', async () => {
