@@ -318,6 +318,26 @@ describe('the web app', () => {
     });
   });
 
+  describe('cooperation programmes', () => {
+    it('adds a multi-year programme and an annual one under it; a rule broken is shown beside its field', async () => {
+      const web = await officialClient();
+      await web.get('/app/programs/new');
+      const multi = await web.post('/app/programs/new', { title: 'Program wieloletni 2027–2030', kind: 'multi-year', startYear: '2027', endYear: '2030', parentId: '', resolutionNumber: 'I/1/26', adoptedOn: '2026-11-10', plannedBudget: '4 000 000,00', spheres: ['1', '16'] });
+      expect(multi.status).toBe(303);
+      const parentId = multi.location!.split('/').pop()!;
+      const bad = await web.post('/app/programs/new', { title: 'Program roczny 2027', kind: 'annual', startYear: '2027', endYear: '2028', parentId, resolutionNumber: '', adoptedOn: '', plannedBudget: '' });
+      expect(bad.status).toBe(422);
+      expect(textOf(bad.text, 'f-endYear-error')).toBe('Błąd: Program roczny obejmuje jeden rok: rok zakończenia musi być równy rokowi rozpoczęcia');
+      const annual = await web.post('/app/programs/new', { title: 'Program roczny 2027', kind: 'annual', startYear: '2027', endYear: '2027', parentId, resolutionNumber: '', adoptedOn: '', plannedBudget: '' });
+      expect(annual.status).toBe(303);
+      const record = await web.get(`/app/programs/${parentId}`);
+      expect(record.text).toContain(`<a href="${annual.location}">Program roczny 2027</a>`);
+      expect(record.text).toMatch(/<dt>Planowane środki<\/dt><dd>4\s000\s000,00\szł<\/dd>/);
+      const [row] = await t.db.query(`SELECT planned_budget, spheres FROM programs WHERE id = $1`, [parentId]);
+      expect(row).toEqual({ planned_budget: '4000000.00', spheres: ['1', '16'] });
+    });
+  });
+
   describe('funded tasks', () => {
     it('logs a task: a small grant over 10 000 zł is refused beside its field (422, nothing written); corrected, it is saved with Polish money, listed and audited', async () => {
       const web = await officialClient();

@@ -45,6 +45,7 @@ export const NAV: readonly NavItem[] = [
   { href: '/app', label: 'Start', roles: ['admin', 'official', 'auditor', 'ngo'] },
   { href: '/app/my-organisation', label: 'Moja organizacja', roles: ['ngo'] },
   { href: '/app/ngos', label: 'Organizacje', roles: ['admin', 'official', 'auditor'] },
+  { href: '/app/programs', label: 'Programy', roles: ['admin', 'official', 'auditor'] },
   { href: '/app/tasks', label: 'Zadania', roles: ['admin', 'official', 'auditor'] },
   { href: '/app/reports', label: 'Sprawozdania', roles: ['admin', 'official', 'auditor'] },
   { href: '/app/audit', label: 'Dziennik zmian', roles: ['admin', 'official', 'auditor'] },

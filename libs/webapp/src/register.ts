@@ -18,6 +18,7 @@ import { registerAuditPages } from './pages/audit';
 import { registerMyOrganisationPage } from './pages/my-organisation';
 import { registerNgoPages } from './pages/ngos';
 import { registerSignIn } from './pages/sign-in';
+import { registerProgramPages } from './pages/programs';
 import { registerReportPages } from './pages/reports';
 import { registerStartPage } from './pages/start';
 import { registerTaskPages } from './pages/tasks';
@@ -53,6 +54,7 @@ export async function registerWebApp(fastify: FastifyInstance, app: INestApplica
   registerStartPage(routes, services);
   registerAccountPages(routes, services);
   registerNgoPages(routes, services);
+  registerProgramPages(routes, services);
   registerTaskPages(routes, services);
   registerReportPages(routes, services);
   registerAuditPages(routes, services);
