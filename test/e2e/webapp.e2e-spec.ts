@@ -338,6 +338,27 @@ describe('the web app', () => {
     });
   });
 
+  describe('non-financial cooperation', () => {
+    it('logs an activity with its NGOs; an end before the start is refused beside its field; an edit can clear the NGOs', async () => {
+      const web = await officialClient();
+      const ngo = (await t.call('POST', '/api/v1/ngos', { token: official.token, body: newNgo({ name: 'Fundacja Konsultacyjna' }) })).body;
+      const program = (await t.call('POST', '/api/v1/programs', { token: official.token, body: newProgram({ title: 'Program do działań', startYear: 2025, endYear: 2026 }) })).body;
+      await web.get('/app/activities/new');
+      const fields = { programId: program.id, type: 'consultation', title: 'Konsultacje programu na 2027', startDate: '2026-10-01', endDate: '2026-09-01', department: 'Wydział Polityki Społecznej', ngoIds: [ngo.id, '', '', ''], participants: '35' };
+      const bad = await web.post('/app/activities/new', fields);
+      expect(bad.status).toBe(422);
+      expect(textOf(bad.text, 'f-endDate-error')).toBe('Błąd: Data zakończenia nie może być wcześniejsza niż data rozpoczęcia');
+      const saved = await web.post('/app/activities/new', { ...fields, endDate: '2026-10-31' });
+      expect(saved.status).toBe(303);
+      const record = await web.get(saved.location!);
+      expect(record.text).toContain(`<a href="/app/ngos/${ngo.id}">Fundacja Konsultacyjna</a>`);
+      const edit = await web.get(`${saved.location}/edit`);
+      const version = /name="version" value="(\d+)"/.exec(edit.text)![1];
+      expect((await web.post(`${saved.location}/edit`, { ...fields, endDate: '2026-10-31', ngoIds: ['', '', '', ''], version })).status).toBe(303);
+      expect((await web.get(saved.location!)).text).toContain('Działanie otwarte, bez wskazanych organizacji.');
+    });
+  });
+
   describe('funded tasks', () => {
     it('logs a task: a small grant over 10 000 zł is refused beside its field (422, nothing written); corrected, it is saved with Polish money, listed and audited', async () => {
       const web = await officialClient();

@@ -82,10 +82,8 @@ export function toInput(values: FormState['values'], specs: readonly FieldSpec[]
   for (const spec of specs) {
     const v = values[spec.name];
     if (spec.kind === 'checkboxes') input[spec.name] = Array.isArray(v) ? v : [];
-    else if (spec.kind === 'selects') {
-      const chosen = (Array.isArray(v) ? v : []).filter((x) => x !== '');
-      if (chosen.length || !spec.optional) input[spec.name] = chosen;
-    }
+    // the chosen ones, in order; an empty list clears it (and a required one says so)
+    else if (spec.kind === 'selects') input[spec.name] = (Array.isArray(v) ? v : []).filter((x) => x !== '');
     else if (spec.kind === 'checkbox') input[spec.name] = v === 'true';
     else {
       const s = typeof v === 'string' ? (spec.kind === 'password' ? v : v.trim()) : '';
@@ -170,6 +168,10 @@ const RULES: Record<string, (e: FieldError) => string> = {
   'program.activities-inside': () => 'Działania tego programu wypadłyby poza jego lata',
   'program.archived': () => 'Program jest zarchiwizowany i nie można go zmieniać',
   'program.parent-self': () => 'Program nie może być swoim własnym programem nadrzędnym',
+  'activity.dates-in-program': () => 'Daty działania muszą mieścić się w latach programu współpracy',
+  'activity.dates-order': () => 'Data zakończenia nie może być wcześniejsza niż data rozpoczęcia',
+  'activity.program-archived': () => 'Ten program jest zarchiwizowany',
+  'activity.program-exists': () => 'Nie ma takiego programu w gminie',
   'ngo.archived': () => 'Organizacja jest zarchiwizowana i nie można jej zmieniać',
 };
 
@@ -242,7 +244,7 @@ export function renderFields(specs: readonly FieldSpec[], state: FormState): str
             hint: i === 0 ? spec.hint : undefined,
             error: i === 0 ? error : undefined,
             describedBy: i === 0 ? describedBy : '',
-            options: [...(i > 0 ? [{ value: '', label: '— brak —' }] : []), ...(spec.options ?? [])].map((o) => ({ ...o, selected: (chosen[i] ?? '') === o.value })),
+            options: [...(i > 0 || spec.optional ? [{ value: '', label: '— brak —' }] : []), ...(spec.options ?? [])].map((o) => ({ ...o, selected: (chosen[i] ?? '') === o.value })),
           }),
         ).join('');
       }

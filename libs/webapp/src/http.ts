@@ -47,6 +47,7 @@ export const NAV: readonly NavItem[] = [
   { href: '/app/ngos', label: 'Organizacje', roles: ['admin', 'official', 'auditor'] },
   { href: '/app/programs', label: 'Programy', roles: ['admin', 'official', 'auditor'] },
   { href: '/app/tasks', label: 'Zadania', roles: ['admin', 'official', 'auditor'] },
+  { href: '/app/activities', label: 'Działania', roles: ['admin', 'official', 'auditor'] },
   { href: '/app/reports', label: 'Sprawozdania', roles: ['admin', 'official', 'auditor'] },
   { href: '/app/audit', label: 'Dziennik zmian', roles: ['admin', 'official', 'auditor'] },
   { href: '/app/jobs', label: 'Harmonogram', roles: ['admin', 'official'] },

@@ -14,6 +14,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { messagePage, send, WebRoutes } from './http';
 import { registerAccountPages } from './pages/account';
+import { registerActivityPages } from './pages/activities';
 import { registerAuditPages } from './pages/audit';
 import { registerMyOrganisationPage } from './pages/my-organisation';
 import { registerNgoPages } from './pages/ngos';
@@ -56,6 +57,7 @@ export async function registerWebApp(fastify: FastifyInstance, app: INestApplica
   registerNgoPages(routes, services);
   registerProgramPages(routes, services);
   registerTaskPages(routes, services);
+  registerActivityPages(routes, services);
   registerReportPages(routes, services);
   registerAuditPages(routes, services);
   registerMyOrganisationPage(routes, services);

@@ -46,7 +46,7 @@ const RECORD = template(
 );
 
 /** Every active NGO of the municipality, for the NGO picker (page by page: the API's pages hold at most 200). */
-async function allNgos(ngos: NgosService, actor: Actor): Promise<NgoView[]> {
+export async function allNgos(ngos: NgosService, actor: Actor): Promise<NgoView[]> {
   const found: NgoView[] = [];
   for (let page = 1; page <= 50; page++) {
     const result = await ngos.list(actor, { archived: false, page, limit: 200 });
@@ -56,7 +56,7 @@ async function allNgos(ngos: NgosService, actor: Actor): Promise<NgoView[]> {
   return found;
 }
 
-const ngoOption = (n: NgoView): Option => ({ value: n.id, label: [n.name, n.krs ? `KRS ${n.krs}` : '', n.nip ? `NIP ${n.nip}` : ''].filter(Boolean).join(', ') });
+export const ngoOption = (n: NgoView): Option => ({ value: n.id, label: [n.name, n.krs ? `KRS ${n.krs}` : '', n.nip ? `NIP ${n.nip}` : ''].filter(Boolean).join(', ') });
 const choose = (labels: Readonly<Record<string, string>>, codes: readonly string[]): Option[] => [{ value: '', label: 'Wybierz…' }, ...codes.map((c) => ({ value: c, label: label(labels, c) }))];
 
 /** /app/tasks: funded tasks with the API's filters; records; create and edit with every rule's message beside its field. */
