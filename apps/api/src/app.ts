@@ -13,6 +13,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { AppModule, type ApiOptions } from './app.module';
 import { nestLogger, requestLogOptions } from './logging';
+import { addSharedErrorResponses } from './openapi-errors';
 
 export const API_PREFIX = 'api/v1';
 const BODY_LIMIT = 1024 * 1024; // 1 MiB; larger bodies get 413
@@ -112,6 +113,7 @@ export async function createApiApp(options: ApiOptions): Promise<NestFastifyAppl
       .addBearerAuth()
       .build(),
   );
+  addSharedErrorResponses(document, API_PREFIX);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   return app;
 }

@@ -1,6 +1,6 @@
 import { CurrentActor, Permit, UuidParam, type Actor } from '@app/core';
 import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { CommissionsService } from './commissions.service';
 import { CommissionPage, CommissionQuery, CommissionView, CreateCommissionDto, UpdateCommissionDto } from './dto/commission.dto';
 
@@ -10,6 +10,7 @@ export class CommissionsController {
   constructor(private readonly commissions: CommissionsService) {}
 
   @Get()
+  @ApiOperation({ summary: 'List commissions' })
   @Permit('registers.read')
   @ApiOkResponse({ type: CommissionPage, description: 'An ngo account sees the commissions its NGO is or was a member of' })
   list(@CurrentActor() actor: Actor, @Query() query: CommissionQuery) {
@@ -17,6 +18,7 @@ export class CommissionsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get a commission' })
   @Permit('registers.read')
   @ApiOkResponse({ type: CommissionView })
   @ApiNotFoundResponse({ description: 'No such commission in this municipality' })
@@ -26,6 +28,7 @@ export class CommissionsController {
   }
 
   @Post()
+  @ApiOperation({ summary: 'Create a commission' })
   @Permit('registers.write')
   @ApiCreatedResponse({ type: CommissionView })
   @ApiUnprocessableEntityResponse({ description: 'The term ends before it starts' })
@@ -34,10 +37,12 @@ export class CommissionsController {
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Update a commission' })
   @Permit('registers.write')
   @ApiOkResponse({ type: CommissionView })
   @ApiConflictResponse({ description: 'Stale version' })
   @ApiUnprocessableEntityResponse({ description: 'The term is out of order, or leaves memberships or meetings outside it' })
+  @ApiNotFoundResponse({ description: 'No such commission in this municipality' })
   update(@CurrentActor() actor: Actor, @UuidParam() id: string, @Body() dto: UpdateCommissionDto): Promise<CommissionView> {
     return this.commissions.update(actor, id, dto);
   }

@@ -1,6 +1,6 @@
 import { CurrentActor, Permit, UuidParam, type Actor } from '@app/core';
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { CreateMeetingDto, MeetingPage, MeetingQuery, MeetingView } from './dto/meeting.dto';
 import { MeetingsService } from './meetings.service';
 
@@ -10,6 +10,7 @@ export class MeetingsController {
   constructor(private readonly meetings: MeetingsService) {}
 
   @Get()
+  @ApiOperation({ summary: "List a commission's meetings" })
   @Permit('registers.read')
   @ApiOkResponse({ type: MeetingPage, description: 'Newest first' })
   @ApiNotFoundResponse({ description: 'No such commission in this municipality' })
@@ -18,9 +19,11 @@ export class MeetingsController {
   }
 
   @Post()
+  @ApiOperation({ summary: 'Record a meeting of a commission' })
   @Permit('registers.write')
   @ApiCreatedResponse({ type: MeetingView })
   @ApiUnprocessableEntityResponse({ description: 'The date is outside the term, or an NGO present is unknown' })
+  @ApiNotFoundResponse({ description: 'No such commission in this municipality' })
   create(@CurrentActor() actor: Actor, @UuidParam() id: string, @Body() dto: CreateMeetingDto): Promise<MeetingView> {
     return this.meetings.create(actor, id, dto);
   }

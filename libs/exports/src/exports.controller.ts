@@ -13,6 +13,7 @@ export class ExportsController {
   constructor(private readonly exports: ExportsService) {}
 
   @Get(':year/export')
+  @ApiOperation({ summary: "Download a year's report (CSV, XLSX or JSON)" })
   @Permit('audit.read')
   @ApiProduces('text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/json')
   @ApiOkResponse({

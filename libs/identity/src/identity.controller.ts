@@ -1,7 +1,7 @@
 import { CurrentActor, PageQuery, Permit, PlatformAdminOnly, Public, UuidParam, type Actor } from '@app/core';
 import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { AuthService } from './auth.service';
 import { LoginDto, TokenView } from './dto/auth.dto';
 import { CreatedMunicipalityView, CreateMunicipalityDto, MunicipalityView } from './dto/municipality.dto';
@@ -16,16 +16,19 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('login')
+  @ApiOperation({ summary: 'Sign in and get a bearer token' })
   @Public()
   @RouteConfig(LOGIN_ROUTE_CONFIG) // throttled: see login-rate-limit.ts
   @HttpCode(200)
   @ApiOkResponse({ type: TokenView })
   @ApiTooManyRequestsResponse({ description: 'Too many sign-in attempts, or the account\'s back-off after failed ones (Retry-After)' })
+  @ApiUnauthorizedResponse({ description: 'The email or the password is wrong, or the account is inactive' })
   login(@Body() dto: LoginDto): Promise<TokenView> {
     return this.auth.login(dto);
   }
 
   @Post('logout')
+  @ApiOperation({ summary: 'Sign out: refuse every token of the user issued so far' })
   @Permit('signed-in')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Every token of the user issued so far is refused from now on' })
@@ -40,6 +43,7 @@ export class MeController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
+  @ApiOperation({ summary: 'Get the signed-in user' })
   @Permit('signed-in')
   @ApiOkResponse({ type: MeView })
   me(@CurrentActor() actor: Actor): Promise<MeView> {
@@ -47,6 +51,7 @@ export class MeController {
   }
 
   @Post('password')
+  @ApiOperation({ summary: "Change the signed-in user's password" })
   @Permit('signed-in')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Changed; every token of the user issued so far is refused from now on' })
@@ -63,6 +68,7 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
+  @ApiOperation({ summary: "List the municipality's users" })
   @Permit('users.manage')
   @ApiOkResponse({ type: UserPage })
   list(@CurrentActor() actor: Actor, @Query() query: PageQuery) {
@@ -70,24 +76,31 @@ export class UsersController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get a user' })
   @Permit('users.manage')
   @ApiOkResponse({ type: UserView })
+  @ApiNotFoundResponse({ description: 'No such user in this municipality' })
   get(@CurrentActor() actor: Actor, @UuidParam() id: string): Promise<UserView> {
     return this.users.get(actor, id);
   }
 
   @Post()
+  @ApiOperation({ summary: 'Create a user' })
   @Permit('users.manage')
   @ApiCreatedResponse({ type: UserView })
   @ApiConflictResponse({ description: 'The email is used already in this municipality' })
+  @ApiUnprocessableEntityResponse({ description: 'The ngoId names no NGO of this municipality' })
   create(@CurrentActor() actor: Actor, @Body() dto: CreateUserDto): Promise<UserView> {
     return this.users.create(actor, dto);
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Update a user' })
   @Permit('users.manage')
   @ApiOkResponse({ type: UserView })
   @ApiConflictResponse({ description: 'The version is stale' })
+  @ApiNotFoundResponse({ description: 'No such user in this municipality' })
+  @ApiUnprocessableEntityResponse({ description: 'The ngoId names no NGO of this municipality, an admin demotes or deactivates themselves, or the platform admin would stop being an active admin' })
   update(@CurrentActor() actor: Actor, @UuidParam() id: string, @Body() dto: UpdateUserDto): Promise<UserView> {
     return this.users.update(actor, id, dto);
   }
@@ -99,6 +112,7 @@ export class MunicipalitiesController {
   constructor(private readonly municipalities: MunicipalitiesService) {}
 
   @Get()
+  @ApiOperation({ summary: 'List municipalities' })
   @PlatformAdminOnly()
   @ApiOkResponse({ type: [MunicipalityView] })
   list(): Promise<MunicipalityView[]> {
@@ -106,6 +120,7 @@ export class MunicipalitiesController {
   }
 
   @Post()
+  @ApiOperation({ summary: 'Create a municipality and its first admin' })
   @PlatformAdminOnly()
   @ApiCreatedResponse({ type: CreatedMunicipalityView })
   @ApiConflictResponse({ description: 'The slug, TERYT code or admin email is taken' })

@@ -1,6 +1,6 @@
 import { CurrentActor, Permit, type Actor } from '@app/core';
 import { Controller, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiParam, ApiPayloadTooLargeResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiPayloadTooLargeResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { IMPORT_KINDS, ImportCheckView, ImportedView, ImportQuery, type ImportKind } from './dto/import.dto';
 import { ImportsService } from './imports.service';
@@ -13,6 +13,7 @@ export class ImportsController {
   constructor(private readonly imports: ImportsService) {}
 
   @Post(':kind')
+  @ApiOperation({ summary: 'Import NGOs or funded tasks from a CSV or XLSX file' })
   @Permit('registers.write')
   @UseGuards(ImportUploadGuard)
   @ApiParam({ name: 'kind', enum: IMPORT_KINDS, description: 'What the file holds: NGOs or funded tasks' })

@@ -1,7 +1,7 @@
 import { matchesIfNoneMatch } from '@app/site';
 import { NotFound, Public } from '@app/core';
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiNotModifiedResponse, ApiOkResponse, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiNotModifiedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { yearOfFileName } from './grants.mapping';
@@ -16,6 +16,7 @@ export class OpenDataController {
   constructor(private readonly openData: OpenDataService) {}
 
   @Get(':slug/grants/:file')
+  @ApiOperation({ summary: "Download a published year's funded tasks as 360Giving grants" })
   @Public()
   @ApiParam({ name: 'file', example: '2019.json', description: 'The year of the report, then .json' })
   @ApiProduces('application/json')

@@ -1,6 +1,6 @@
 import { CurrentActor, Permit, Public, type Actor } from '@app/core';
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { PublicReportView, PublishReportDto, ReportListItem, ReportView } from './dto/report.dto';
 import { ReportsService } from './reports.service';
 import { YearParam } from './year-param';
@@ -11,6 +11,7 @@ export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
   @Get()
+  @ApiOperation({ summary: 'List the years that have a report' })
   @Permit('reports.read')
   @ApiOkResponse({ type: [ReportListItem], description: 'One row a year that has a report, newest year first' })
   list(@CurrentActor() actor: Actor): Promise<ReportListItem[]> {
@@ -18,6 +19,7 @@ export class ReportsController {
   }
 
   @Get(':year')
+  @ApiOperation({ summary: "Get a year's newest compiled report" })
   @Permit('reports.read')
   @ApiOkResponse({ type: ReportView, description: 'The newest compile' })
   @ApiNotFoundResponse({ description: 'The year has no report' })
@@ -26,6 +28,7 @@ export class ReportsController {
   }
 
   @Post(':year/compile')
+  @ApiOperation({ summary: "Compile a year's report now" })
   @HttpCode(200)
   @Permit('reports.manage')
   @ApiOkResponse({ type: ReportView })
@@ -35,6 +38,7 @@ export class ReportsController {
   }
 
   @Post(':year/publish')
+  @ApiOperation({ summary: 'Publish the reviewed draft as a new revision' })
   @HttpCode(200)
   @Permit('reports.manage')
   @ApiOkResponse({ type: ReportView, description: 'The newest compile, frozen as the next revision' })
@@ -50,6 +54,7 @@ export class PublicReportsController {
   constructor(private readonly reports: ReportsService) {}
 
   @Get(':slug/reports/:year')
+  @ApiOperation({ summary: "Get a municipality's published report of a year" })
   @Public()
   @ApiOkResponse({ type: PublicReportView, description: 'The newest published revision' })
   @ApiNotFoundResponse({ description: 'No published revision of that year' })

@@ -1,6 +1,6 @@
 import { Public } from '@app/core';
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SphereQuery, SphereView } from './sphere.dto';
 import { SpheresService } from './spheres.service';
 
@@ -10,6 +10,7 @@ export class SpheresController {
   constructor(private readonly spheres: SpheresService) {}
 
   @Get()
+  @ApiOperation({ summary: 'List public-benefit spheres' })
   @Public()
   @ApiOkResponse({ type: [SphereView] })
   list(@Query() query: SphereQuery): Promise<SphereView[]> {

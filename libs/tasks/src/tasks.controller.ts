@@ -1,6 +1,6 @@
 import { CurrentActor, Permit, UuidParam, type Actor } from '@app/core';
 import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { CreateTaskDto, TaskPage, TaskQuery, TaskView, UpdateTaskDto } from './dto/task.dto';
 import { TasksService } from './tasks.service';
 
@@ -12,6 +12,7 @@ export class TasksController {
   constructor(private readonly tasks: TasksService) {}
 
   @Get()
+  @ApiOperation({ summary: 'List funded tasks' })
   @Permit('registers.read')
   @ApiOkResponse({ type: TaskPage, description: 'An ngo account sees its own NGO\'s tasks only' })
   list(@CurrentActor() actor: Actor, @Query() query: TaskQuery) {
@@ -19,6 +20,7 @@ export class TasksController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get a funded task' })
   @Permit('registers.read')
   @ApiOkResponse({ type: TaskView })
   @ApiNotFoundResponse({ description: 'No such task in this municipality' })
@@ -27,6 +29,7 @@ export class TasksController {
   }
 
   @Post()
+  @ApiOperation({ summary: 'Record a funded task' })
   @Permit('registers.write')
   @ApiCreatedResponse({ type: TaskView })
   @ApiUnprocessableEntityResponse({ description: RULES })
@@ -35,10 +38,12 @@ export class TasksController {
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Update a funded task' })
   @Permit('registers.write')
   @ApiOkResponse({ type: TaskView })
   @ApiConflictResponse({ description: 'Stale version' })
   @ApiUnprocessableEntityResponse({ description: RULES })
+  @ApiNotFoundResponse({ description: 'No such funded task in this municipality' })
   update(@CurrentActor() actor: Actor, @UuidParam() id: string, @Body() dto: UpdateTaskDto): Promise<TaskView> {
     return this.tasks.update(actor, id, dto);
   }

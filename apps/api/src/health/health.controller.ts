@@ -1,6 +1,6 @@
 import { Public, ServiceUnavailable } from '@app/core';
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -21,6 +21,7 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @ApiOperation({ summary: 'Check that the process is up' })
   @Public()
   @ApiOkResponse({ description: 'The process is up' })
   live() {
@@ -28,6 +29,7 @@ export class HealthController {
   }
 
   @Get('ready')
+  @ApiOperation({ summary: 'Check that the database answers and every migration is applied' })
   @Public()
   @ApiOkResponse({ description: 'The database answers and every migration is applied' })
   @ApiServiceUnavailableResponse({ description: 'Not ready; answered within 2 s' })
