@@ -2,11 +2,12 @@ import { ActivitiesService, ActivityQuery, ACTIVITY_TYPES, CreateActivityDto, Up
 import { ACTIVITY_LABELS, formatDay, formatInteger, label, roleHas, type Actor } from '@app/core';
 import { NgosService } from '@app/ngos';
 import { ProgramsService } from '@app/programs';
-import { applyError, differences, emptyForm, errorItems, formValues, hasErrors, renderFields, toInput, validated, versionOf, type FieldSpec, type FormState, type Option } from '../forms';
-import { renderLayout, type Outcome, type PageContext, type WebRoutes } from '../http';
+import { applyError, emptyForm, validated, type FieldSpec, type FormState, type Option } from '../forms';
+import { renderLayout, type WebRoutes } from '../http';
 import { one, pager } from '../lists';
 import type { WebSessions } from '../sessions';
-import { eta, RECORD_FORM, template } from '../views';
+import { eta, template } from '../views';
+import { registerRecordForms } from '../record-forms';
 import { ngoPath, uuid } from './ngos';
 import { allNgos, ngoOption } from './tasks';
 
@@ -102,27 +103,6 @@ export function registerActivityPages(routes: WebRoutes, deps: { activities: Act
     return { html: renderLayout({ title: 'Pozafinansowe formy współpracy', body, session: ctx.session, section: '/app/activities' }) };
   });
 
-  const form = async (ctx: PageContext, state: FormState, o: { heading: string; action: string; submit: string; cancelHref: string; version?: number; changes?: unknown[] }, status = 200): Promise<Outcome> => {
-    const specs = await fields(ctx.actor);
-    const body = eta.render(RECORD_FORM, { ...o, changes: o.changes ?? [], csrf: ctx.session.csrfToken, errors: errorItems(state, specs), fields: renderFields(specs, state) });
-    return { status, html: renderLayout({ title: o.heading, body, session: ctx.session, section: '/app/activities', hasErrors: hasErrors(state) }) };
-  };
-  const createOptions = { heading: 'Dodaj działanie', action: '/app/activities/new', submit: 'Zapisz działanie', cancelHref: '/app/activities' };
-  const editOptions = (a: ActivityView) => ({ heading: `Zmień działanie: ${a.title}`, action: `${activityPath(a.id)}/edit`, submit: 'Zapisz zmiany', cancelHref: activityPath(a.id), version: a.version });
-
-  routes.get('/app/activities/new', { permission: 'registers.write' }, (ctx) => form(ctx, emptyForm({ ngoIds: [] }), createOptions));
-  routes.post('/app/activities/new', { permission: 'registers.write' }, async (ctx) => {
-    const specs = await fields(ctx.actor);
-    const state = emptyForm(formValues(ctx.body, specs));
-    try {
-      const created = await activities.create(ctx.actor, await validated(CreateActivityDto, toInput(state.values, specs)));
-      await sessions.flash(ctx.session, `Dodano działanie „${created.title}”.`);
-      return { redirect: activityPath(created.id) };
-    } catch (error) {
-      return form(ctx, state, createOptions, applyError(state, error, specs));
-    }
-  });
-
   routes.get('/app/activities/:id', { permission: 'staff' }, async (ctx) => {
     const a = await activities.get(ctx.actor, uuid(ctx.params.id));
     const named = await Promise.all(a.ngoIds.map((id) => ngos.get(ctx.actor, id)));
@@ -143,23 +123,18 @@ export function registerActivityPages(routes: WebRoutes, deps: { activities: Act
     return { html: renderLayout({ title: a.title, body, session: ctx.session, section: '/app/activities' }) };
   });
 
-  routes.get('/app/activities/:id/edit', { permission: 'registers.write' }, async (ctx) => {
-    const a = await activities.get(ctx.actor, uuid(ctx.params.id));
-    return form(ctx, emptyForm(valuesOf(a)), editOptions(a));
-  });
-  routes.post('/app/activities/:id/edit', { permission: 'registers.write' }, async (ctx) => {
-    const id = uuid(ctx.params.id);
-    const specs = await fields(ctx.actor);
-    const state = emptyForm(formValues(ctx.body, specs));
-    try {
-      const saved = await activities.update(ctx.actor, id, await validated(UpdateActivityDto, { ...toInput(state.values, specs), version: versionOf(ctx.body) }));
-      await sessions.flash(ctx.session, `Zapisano zmiany działania „${saved.title}”.`);
-      return { redirect: activityPath(saved.id) };
-    } catch (error) {
-      const status = applyError(state, error, specs);
-      const current = await activities.get(ctx.actor, id);
-      const stale = status === 409 && versionOf(ctx.body) !== current.version;
-      return form(ctx, state, { ...editOptions(current), changes: stale ? differences(specs, valuesOf(current), state.values) : [] }, status);
-    }
-  });
+  registerRecordForms(routes, sessions, {
+    base: '/app/activities',
+    fields,
+    valuesOf,
+    newValues: () => ({ ngoIds: [] }),
+    createDto: CreateActivityDto,
+    updateDto: UpdateActivityDto,
+    get: (actor, id) => activities.get(actor, id),
+    create: (actor, dto: CreateActivityDto) => activities.create(actor, dto),
+    update: (actor, id, dto: UpdateActivityDto) => activities.update(actor, id, dto),
+    nameOf: (a) => a.title,
+    text: { createHeading: 'Dodaj działanie', createSubmit: 'Zapisz działanie', editHeading: (n) => `Zmień działanie: ${n}`, created: (n) => `Dodano działanie „${n}”.`, saved: (n) => `Zapisano zmiany działania „${n}”.` },
+  }, uuid);
+
 }

@@ -4,11 +4,12 @@ import { MembersService } from '@app/commissions';
 import { CreateNgoDto, NgoQuery, NgosService, UpdateNgoDto, type NgoView } from '@app/ngos';
 import { SpheresService } from '@app/spheres';
 import { TasksService } from '@app/tasks';
-import { applyError, differences, emptyForm, errorItems, formValues, hasErrors, renderFields, toInput, validated, versionOf, type FieldSpec, type FormState } from '../forms';
-import { renderLayout, type Outcome, type PageContext, type WebRoutes } from '../http';
+import { validated, type FieldSpec, type FormState } from '../forms';
+import { renderLayout, type WebRoutes } from '../http';
 import { one, pager } from '../lists';
 import type { WebSessions } from '../sessions';
-import { eta, RECORD_FORM, template } from '../views';
+import { eta, template } from '../views';
+import { registerRecordForms } from '../record-forms';
 
 export const LEGAL_FORM_LABELS: Record<string, string> = {
   association: 'stowarzyszenie',
@@ -123,28 +124,6 @@ export function registerNgoPages(routes: WebRoutes, deps: { ngos: NgosService; s
     return { html: renderLayout({ title: 'Organizacje', body, session: ctx.session, section: '/app/ngos' }) };
   });
 
-  const form = async (ctx: PageContext, state: FormState, o: { heading: string; action: string; submit: string; cancelHref: string; version?: number; changes?: unknown[] }, status = 200): Promise<Outcome> => {
-    const fields = await ngoFields(spheres);
-    const body = eta.render(RECORD_FORM, { ...o, changes: o.changes ?? [], csrf: ctx.session.csrfToken, errors: errorItems(state, fields), fields: renderFields(fields, state) });
-    return { status, html: renderLayout({ title: o.heading, body, session: ctx.session, section: '/app/ngos', hasErrors: hasErrors(state) }) };
-  };
-
-  routes.get('/app/ngos/new', { permission: 'registers.write' }, (ctx) => form(ctx, emptyForm({ spheres: [] }), { heading: 'Dodaj organizację', action: '/app/ngos/new', submit: 'Zapisz organizację', cancelHref: '/app/ngos' }));
-
-  routes.post('/app/ngos/new', { permission: 'registers.write' }, async (ctx) => {
-    const fields = await ngoFields(spheres);
-    const state = emptyForm(formValues(ctx.body, fields));
-    try {
-      const dto = await validated(CreateNgoDto, toInput(state.values, fields));
-      const created = await ngos.create(ctx.actor, dto);
-      await sessions.flash(ctx.session, `Dodano organizację „${created.name}”.`);
-      return { redirect: ngoPath(created.id) };
-    } catch (error) {
-      const status = applyError(state, error, fields);
-      return form(ctx, state, { heading: 'Dodaj organizację', action: '/app/ngos/new', submit: 'Zapisz organizację', cancelHref: '/app/ngos' }, status);
-    }
-  });
-
   routes.get('/app/ngos/:id', { permission: 'staff' }, async (ctx) => {
     const ngo = await ngos.get(ctx.actor, uuid(ctx.params.id));
     const sphereNames = new Map((await spheres.list({ all: true })).map((s) => [s.code, s.name]));
@@ -176,32 +155,19 @@ export function registerNgoPages(routes: WebRoutes, deps: { ngos: NgosService; s
     return { html: renderLayout({ title: ngo.name, body, session: ctx.session, section: '/app/ngos' }) };
   });
 
-  routes.get('/app/ngos/:id/edit', { permission: 'registers.write' }, async (ctx) => {
-    const ngo = await ngos.get(ctx.actor, uuid(ctx.params.id));
-    return form(ctx, emptyForm(valuesOf(ngo)), editOptions(ngo));
-  });
-
-  routes.post('/app/ngos/:id/edit', { permission: 'registers.write' }, async (ctx) => {
-    const id = uuid(ctx.params.id);
-    const fields = await ngoFields(spheres);
-    const state = emptyForm(formValues(ctx.body, fields));
-    try {
-      const dto = await validated(UpdateNgoDto, { ...toInput(state.values, fields), version: versionOf(ctx.body) });
-      const saved = await ngos.update(ctx.actor, id, dto);
-      await sessions.flash(ctx.session, `Zapisano zmiany organizacji „${saved.name}”.`);
-      return { redirect: ngoPath(saved.id) };
-    } catch (error) {
-      const status = applyError(state, error, fields);
-      const current = await ngos.get(ctx.actor, id);
-      const stale = status === 409 && Number(ctx.body.version) !== current.version;
-      const changes = stale ? differences(fields, valuesOf(current), state.values) : [];
-      return form(ctx, state, { ...editOptions(current), changes }, status);
-    }
-  });
-}
-
-function editOptions(ngo: NgoView) {
-  return { heading: `Zmień dane: ${ngo.name}`, action: `${ngoPath(ngo.id)}/edit`, submit: 'Zapisz zmiany', cancelHref: ngoPath(ngo.id), version: ngo.version };
+  registerRecordForms(routes, sessions, {
+    base: '/app/ngos',
+    fields: () => ngoFields(spheres),
+    valuesOf,
+    newValues: () => ({ spheres: [] }),
+    createDto: CreateNgoDto,
+    updateDto: UpdateNgoDto,
+    get: (actor, id) => ngos.get(actor, id),
+    create: (actor, dto: CreateNgoDto) => ngos.create(actor, dto),
+    update: (actor, id, dto: UpdateNgoDto) => ngos.update(actor, id, dto),
+    nameOf: (n) => n.name,
+    text: { createHeading: 'Dodaj organizację', createSubmit: 'Zapisz organizację', editHeading: (n) => `Zmień dane: ${n}`, created: (n) => `Dodano organizację „${n}”.`, saved: (n) => `Zapisano zmiany organizacji „${n}”.` },
+  }, uuid);
 }
 
 export function ngoFacts(ngo: NgoView, sphereNames: ReadonlyMap<string, string>) {

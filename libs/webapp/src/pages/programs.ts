@@ -1,11 +1,12 @@
 import { formatDay, formatInteger, formatPln, label, roleHas, type Actor } from '@app/core';
 import { CreateProgramDto, ProgramsService, UpdateProgramDto, type ProgramView } from '@app/programs';
 import { SpheresService } from '@app/spheres';
-import { applyError, differences, emptyForm, errorItems, formValues, hasErrors, moneyForForm, renderFields, toInput, validated, versionOf, type FieldSpec, type FormState, type Option } from '../forms';
-import { renderLayout, type Outcome, type PageContext, type WebRoutes } from '../http';
+import { moneyForForm, type FieldSpec, type FormState, type Option } from '../forms';
+import { renderLayout, type WebRoutes } from '../http';
 import { one, pager } from '../lists';
 import type { WebSessions } from '../sessions';
-import { eta, RECORD_FORM, template } from '../views';
+import { eta, template } from '../views';
+import { registerRecordForms } from '../record-forms';
 import { uuid } from './ngos';
 
 export const programPath = (id: string) => `/app/programs/${id}`;
@@ -84,27 +85,6 @@ export function registerProgramPages(routes: WebRoutes, deps: { programs: Progra
     return { html: renderLayout({ title: 'Programy współpracy', body, session: ctx.session, section: '/app/programs' }) };
   });
 
-  const form = async (ctx: PageContext, state: FormState, o: { heading: string; action: string; submit: string; cancelHref: string; version?: number; changes?: unknown[] }, status = 200): Promise<Outcome> => {
-    const specs = await fields(ctx.actor);
-    const body = eta.render(RECORD_FORM, { ...o, changes: o.changes ?? [], csrf: ctx.session.csrfToken, errors: errorItems(state, specs), fields: renderFields(specs, state) });
-    return { status, html: renderLayout({ title: o.heading, body, session: ctx.session, section: '/app/programs', hasErrors: hasErrors(state) }) };
-  };
-  const createOptions = { heading: 'Dodaj program współpracy', action: '/app/programs/new', submit: 'Zapisz program', cancelHref: '/app/programs' };
-  const editOptions = (p: ProgramView) => ({ heading: `Zmień program: ${p.title}`, action: `${programPath(p.id)}/edit`, submit: 'Zapisz zmiany', cancelHref: programPath(p.id), version: p.version });
-
-  routes.get('/app/programs/new', { permission: 'registers.write' }, (ctx) => form(ctx, emptyForm({ spheres: [] }), createOptions));
-  routes.post('/app/programs/new', { permission: 'registers.write' }, async (ctx) => {
-    const specs = await fields(ctx.actor);
-    const state = emptyForm(formValues(ctx.body, specs));
-    try {
-      const created = await programs.create(ctx.actor, await validated(CreateProgramDto, toInput(state.values, specs)));
-      await sessions.flash(ctx.session, `Dodano program „${created.title}”.`);
-      return { redirect: programPath(created.id) };
-    } catch (error) {
-      return form(ctx, state, createOptions, applyError(state, error, specs));
-    }
-  });
-
   routes.get('/app/programs/:id', { permission: 'staff' }, async (ctx) => {
     const p = await programs.get(ctx.actor, uuid(ctx.params.id));
     const body = eta.render(RECORD, {
@@ -134,23 +114,18 @@ export function registerProgramPages(routes: WebRoutes, deps: { programs: Progra
     return { html: renderLayout({ title: p.title, body, session: ctx.session, section: '/app/programs' }) };
   });
 
-  routes.get('/app/programs/:id/edit', { permission: 'registers.write' }, async (ctx) => {
-    const p = await programs.get(ctx.actor, uuid(ctx.params.id));
-    return form(ctx, emptyForm(valuesOf(p)), editOptions(p));
-  });
-  routes.post('/app/programs/:id/edit', { permission: 'registers.write' }, async (ctx) => {
-    const id = uuid(ctx.params.id);
-    const specs = await fields(ctx.actor);
-    const state = emptyForm(formValues(ctx.body, specs));
-    try {
-      const saved = await programs.update(ctx.actor, id, await validated(UpdateProgramDto, { ...toInput(state.values, specs), version: versionOf(ctx.body) }));
-      await sessions.flash(ctx.session, `Zapisano zmiany programu „${saved.title}”.`);
-      return { redirect: programPath(saved.id) };
-    } catch (error) {
-      const status = applyError(state, error, specs);
-      const current = await programs.get(ctx.actor, id);
-      const stale = status === 409 && versionOf(ctx.body) !== current.version;
-      return form(ctx, state, { ...editOptions(current), changes: stale ? differences(specs, valuesOf(current), state.values) : [] }, status);
-    }
-  });
+  registerRecordForms(routes, sessions, {
+    base: '/app/programs',
+    fields,
+    valuesOf,
+    newValues: () => ({ spheres: [] }),
+    createDto: CreateProgramDto,
+    updateDto: UpdateProgramDto,
+    get: (actor, id) => programs.get(actor, id),
+    create: (actor, dto: CreateProgramDto) => programs.create(actor, dto),
+    update: (actor, id, dto: UpdateProgramDto) => programs.update(actor, id, dto),
+    nameOf: (p) => p.title,
+    text: { createHeading: 'Dodaj program współpracy', createSubmit: 'Zapisz program', editHeading: (n) => `Zmień program: ${n}`, created: (n) => `Dodano program „${n}”.`, saved: (n) => `Zapisano zmiany programu „${n}”.` },
+  }, uuid);
+
 }

@@ -3,11 +3,12 @@ import { NgosService, type NgoView } from '@app/ngos';
 import { ProgramsService } from '@app/programs';
 import { SpheresService } from '@app/spheres';
 import { CreateTaskDto, TASK_FORMS, TASK_MODES, TASK_STATUSES, TaskQuery, TasksService, UpdateTaskDto, type TaskView } from '@app/tasks';
-import { applyError, differences, emptyForm, errorItems, formValues, hasErrors, moneyForForm, renderFields, toInput, validated, versionOf, type FieldSpec, type FormState, type Option } from '../forms';
-import { renderLayout, type Outcome, type PageContext, type WebRoutes } from '../http';
+import { applyError, emptyForm, moneyForForm, validated, type FieldSpec, type FormState, type Option } from '../forms';
+import { renderLayout, type WebRoutes } from '../http';
 import { one, pager } from '../lists';
 import type { WebSessions } from '../sessions';
-import { eta, RECORD_FORM, template } from '../views';
+import { eta, template } from '../views';
+import { registerRecordForms } from '../record-forms';
 import { ngoPath, text, uuid } from './ngos';
 
 export const taskPath = (id: string) => `/app/tasks/${id}`;
@@ -153,28 +154,6 @@ export function registerTaskPages(routes: WebRoutes, deps: { tasks: TasksService
     return { html: renderLayout({ title: 'Zadania', body, session: ctx.session, section: '/app/tasks' }) };
   });
 
-  const form = async (ctx: PageContext, state: FormState, o: { heading: string; action: string; submit: string; cancelHref: string; version?: number; changes?: unknown[] }, status = 200): Promise<Outcome> => {
-    const specs = await fields(ctx.actor);
-    const body = eta.render(RECORD_FORM, { ...o, changes: o.changes ?? [], csrf: ctx.session.csrfToken, errors: errorItems(state, specs), fields: renderFields(specs, state) });
-    return { status, html: renderLayout({ title: o.heading, body, session: ctx.session, section: '/app/tasks', hasErrors: hasErrors(state) }) };
-  };
-  const createOptions = { heading: 'Dodaj zlecone zadanie', action: '/app/tasks/new', submit: 'Zapisz zadanie', cancelHref: '/app/tasks' };
-  const editOptions = (t: TaskView) => ({ heading: `Zmień zadanie: ${t.title}`, action: `${taskPath(t.id)}/edit`, submit: 'Zapisz zmiany', cancelHref: taskPath(t.id), version: t.version });
-
-  routes.get('/app/tasks/new', { permission: 'registers.write' }, (ctx) => form(ctx, emptyForm({ ngoIds: one(ctx.query.ngoId) ? [one(ctx.query.ngoId)!] : [], status: 'planned' }), createOptions));
-
-  routes.post('/app/tasks/new', { permission: 'registers.write' }, async (ctx) => {
-    const specs = await fields(ctx.actor);
-    const state = emptyForm(formValues(ctx.body, specs));
-    try {
-      const created = await tasks.create(ctx.actor, await validated(CreateTaskDto, toInput(state.values, specs)));
-      await sessions.flash(ctx.session, `Dodano zadanie „${created.title}”.`);
-      return { redirect: taskPath(created.id) };
-    } catch (error) {
-      return form(ctx, state, createOptions, applyError(state, error, specs));
-    }
-  });
-
   routes.get('/app/tasks/:id', { permission: 'staff' }, async (ctx) => {
     const task = await tasks.get(ctx.actor, uuid(ctx.params.id));
     const names = new Map((await Promise.all(task.ngoIds.map((id) => ngos.get(ctx.actor, id)))).map((n) => [n.id, n.name]));
@@ -203,24 +182,18 @@ export function registerTaskPages(routes: WebRoutes, deps: { tasks: TasksService
     return { html: renderLayout({ title: task.title, body, session: ctx.session, section: '/app/tasks' }) };
   });
 
-  routes.get('/app/tasks/:id/edit', { permission: 'registers.write' }, async (ctx) => {
-    const task = await tasks.get(ctx.actor, uuid(ctx.params.id));
-    return form(ctx, emptyForm(valuesOf(task)), editOptions(task));
-  });
+  registerRecordForms(routes, sessions, {
+    base: '/app/tasks',
+    fields: fields,
+    valuesOf,
+    newValues: (ctx) => ({ ngoIds: one(ctx.query.ngoId) ? [one(ctx.query.ngoId)!] : [], status: 'planned' }),
+    createDto: CreateTaskDto,
+    updateDto: UpdateTaskDto,
+    get: (actor, id) => tasks.get(actor, id),
+    create: (actor, dto: CreateTaskDto) => tasks.create(actor, dto),
+    update: (actor, id, dto: UpdateTaskDto) => tasks.update(actor, id, dto),
+    nameOf: (t) => t.title,
+    text: { createHeading: 'Dodaj zlecone zadanie', createSubmit: 'Zapisz zadanie', editHeading: (n) => `Zmień zadanie: ${n}`, created: (n) => `Dodano zadanie „${n}”.`, saved: (n) => `Zapisano zmiany zadania „${n}”.` },
+  }, uuid);
 
-  routes.post('/app/tasks/:id/edit', { permission: 'registers.write' }, async (ctx) => {
-    const id = uuid(ctx.params.id);
-    const specs = await fields(ctx.actor);
-    const state = emptyForm(formValues(ctx.body, specs));
-    try {
-      const saved = await tasks.update(ctx.actor, id, await validated(UpdateTaskDto, { ...toInput(state.values, specs), version: versionOf(ctx.body) }));
-      await sessions.flash(ctx.session, `Zapisano zmiany zadania „${saved.title}”.`);
-      return { redirect: taskPath(saved.id) };
-    } catch (error) {
-      const status = applyError(state, error, specs);
-      const current = await tasks.get(ctx.actor, id);
-      const stale = status === 409 && versionOf(ctx.body) !== current.version;
-      return form(ctx, state, { ...editOptions(current), changes: stale ? differences(specs, valuesOf(current), state.values) : [] }, status);
-    }
-  });
 }
