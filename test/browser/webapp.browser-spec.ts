@@ -39,6 +39,9 @@ describe('the web app in Chromium', () => {
     const commission = (await t.call('POST', '/api/v1/commissions', { token: official.token, body: newCommission() })).body;
     expect((await t.call('POST', `/api/v1/commissions/${commission.id}/members`, { token: official.token, body: newMember(ngo.id) })).status).toBe(201);
     await createUser(t, admin, { email: accounts.ngo.email, role: 'ngo', ngoId: ngo.id });
+    // the programme of this year, for the official's funded task
+    const multi2026 = (await t.call('POST', '/api/v1/programs', { token: official.token, body: newProgram({ title: 'Program 2025–2026', startYear: 2025, endYear: 2026 }) })).body;
+    expect((await t.call('POST', '/api/v1/programs', { token: official.token, body: newProgram({ title: 'Roczny 2026', kind: 'annual', startYear: 2026, endYear: 2026, parentId: multi2026.id }) })).status).toBe(201);
     // a published 2019 report, for the auditor's downloads
     const multi = (await t.call('POST', '/api/v1/programs', { token: official.token, body: newProgram() })).body;
     const annual = (await t.call('POST', '/api/v1/programs', { token: official.token, body: newProgram({ title: 'Roczny 2019', kind: 'annual', startYear: 2019, endYear: 2019, parentId: multi.id }) })).body;
@@ -73,7 +76,7 @@ describe('the web app in Chromium', () => {
     await Promise.all([page.waitForURL(`${t.url}/app`), page.click('button[type=submit]')]);
   }
 
-  it('lets an official sign in and register an NGO with the keyboard alone, the broken rules shown beside their fields', async () => {
+  it('lets an official, with the keyboard alone, sign in, register an NGO and log its funded task, the broken rules shown beside their fields, then find the task in the list and the audit trail', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'pl-PL' });
     try {
       await page.goto(`${t.url}/app`);
@@ -117,6 +120,57 @@ describe('the web app in Chromium', () => {
       expect(await page.getByRole('status').innerText()).toBe('Dodano organizację „Stowarzyszenie Klawiaturowe”.');
       const [row] = await t.db.query(`SELECT legal_form, nip, spheres FROM ngos WHERE name = 'Stowarzyszenie Klawiaturowe'`);
       expect(row).toEqual({ legal_form: 'association', nip: null, spheres: ['1'] });
+
+      // then logs a funded task for it, by the keyboard too: a small grant over 10 000 zł is refused beside its field
+      await tabTo(page, 'nav a[href="/app/tasks"]', { back: true });
+      await Promise.all([page.waitForURL(`${t.url}/app/tasks`), page.keyboard.press('Enter')]);
+      await tabTo(page, 'a[href="/app/tasks/new"]');
+      await Promise.all([page.waitForURL(`${t.url}/app/tasks/new`), page.keyboard.press('Enter')]);
+      const fill = async (selector: string, text: string) => {
+        await tabTo(page, selector);
+        await page.keyboard.type(text);
+      };
+      await tabTo(page, '#f-programId');
+      await page.keyboard.press('ArrowDown'); // the newest programme: the annual 2026 one
+      await fill('#f-title', 'Warsztaty z klawiatury');
+      await fill('#f-ngoIds', 'Stowarzyszenie K'); // a select finds its option by the typed start
+      await fill('#f-sphere', '1. ');
+      await fill('#f-mode', 'ma'); // mały grant (typeahead takes ASCII: a select ignores inserted text)
+      await fill('#f-form', 'wsp');
+      await fill('#f-department', 'Wydział Polityki Społecznej');
+      await fill('#f-amountGranted', '15 000,00');
+      await fill('#f-startDate', '2026-03-01');
+      await fill('#f-endDate', '2026-04-30');
+      await fill('#f-status', 'umowa');
+      await tabTo(page, 'button[type=submit]');
+      const [refused] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.keyboard.press('Enter')]);
+      await page.locator('.error-summary').waitFor();
+      // the one refusal is the small-grant amount: every other field was filled right by the keyboard
+      expect([refused.status(), await page.locator('.error-summary').innerText()]).toEqual([422, expect.stringMatching(/^Popraw błąd\s+Mały grant/)]);
+      expect(await page.locator('#f-amountGranted-error').innerText()).toContain('Mały grant (art. 19a ustawy) może wynosić najwyżej 10 000,00 zł');
+      expect(await page.locator('#f-amountGranted').getAttribute('aria-describedby')).toBe('f-amountGranted-hint f-amountGranted-error');
+      expect(await t.db.query(`SELECT 1 FROM tasks WHERE title = 'Warsztaty z klawiatury'`)).toEqual([]);
+      await tabTo(page, '.error-summary a[href="#f-amountGranted"]');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type('9 500,00');
+      await tabTo(page, 'button[type=submit]');
+      await Promise.all([page.waitForURL(/\/app\/tasks\/[0-9a-f-]{36}$/), page.keyboard.press('Enter')]);
+      expect(await page.getByRole('status').innerText()).toBe('Dodano zadanie „Warsztaty z klawiatury”.');
+      const [task] = await t.db.query(`SELECT id, amount_granted, start_date::text, end_date::text, mode, status FROM tasks WHERE title = 'Warsztaty z klawiatury'`);
+      expect(task).toMatchObject({ amount_granted: '9500.00', start_date: '2026-03-01', end_date: '2026-04-30', mode: 'small-grant', status: 'contracted' });
+
+      // finds it in the list, and in the audit trail
+      await tabTo(page, 'nav a[href="/app/tasks"]', { back: true });
+      await Promise.all([page.waitForURL(`${t.url}/app/tasks`), page.keyboard.press('Enter')]);
+      await fill('#q-search', 'z klawiatury');
+      await Promise.all([page.waitForURL(/search=z\+klawiatury/), page.keyboard.press('Enter')]);
+      expect(await page.getByRole('link', { name: 'Warsztaty z klawiatury' }).getAttribute('href')).toBe(`/app/tasks/${task.id}`);
+      await tabTo(page, 'nav a[href="/app/audit"]', { back: true });
+      await Promise.all([page.waitForURL(`${t.url}/app/audit`), page.keyboard.press('Enter')]);
+      const entry = await page.getByRole('row').filter({ hasText: `zadanie ${task.id}` }).innerText();
+      expect(entry).toContain('dodanie');
+      expect(entry).toContain(accounts.official.email);
     } finally {
       await page.close();
     }

@@ -231,7 +231,7 @@ export function renderFields(specs: readonly FieldSpec[], state: FormState): str
       const error = state.errors[spec.name];
       const value = state.values[spec.name];
       const selected = new Set(Array.isArray(value) ? value : [value ?? '']);
-      const describedBy = [spec.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+      const describedBy = [spec.hint || spec.kind === 'date' ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
       if (spec.kind === 'selects') {
         const chosen = Array.isArray(value) ? value : [];
         return Array.from({ length: spec.count ?? 1 }, (_unused, i) =>
@@ -251,7 +251,10 @@ export function renderFields(specs: readonly FieldSpec[], state: FormState): str
       return eta.render('@field', {
         ...spec,
         id,
-        kind: spec.kind === 'money' || spec.kind === 'integer' ? 'text' : spec.kind,
+        // dates as text in the form YYYY-MM-DD (the GOV.UK habit): a browser's date picker follows the
+        // system's locale, not the page's, and may ask for month before day
+        kind: spec.kind === 'money' || spec.kind === 'integer' || spec.kind === 'date' ? 'text' : spec.kind,
+        hint: spec.kind === 'date' ? (spec.hint ?? 'W formacie RRRR-MM-DD, np. 2026-03-01') : spec.hint,
         inputmode: spec.kind === 'money' ? 'decimal' : spec.kind === 'integer' ? 'numeric' : spec.inputmode,
         width: spec.width ?? (spec.kind === 'money' || spec.kind === 'date' || spec.kind === 'integer' ? 'w-10' : 'w-full'),
         value: Array.isArray(value) ? '' : (value ?? ''),
