@@ -2,33 +2,17 @@ import { ActivitiesService, ActivityQuery, ACTIVITY_TYPES, CreateActivityDto, Up
 import { ACTIVITY_LABELS, formatDay, formatInteger, label, roleHas, type Actor } from '@app/core';
 import { NgosService } from '@app/ngos';
 import { ProgramsService } from '@app/programs';
-import { applyError, emptyForm, validated, type FieldSpec, type FormState, type Option } from '../forms';
+import { type FieldSpec, type FormState, type Option } from '../forms';
 import { renderLayout, type WebRoutes } from '../http';
-import { one, pager } from '../lists';
+import { filteredPage, FILTERED_LIST, one, pager, selectFilter } from '../lists';
 import type { WebSessions } from '../sessions';
 import { eta, template } from '../views';
 import { registerRecordForms } from '../record-forms';
 import { ngoPath, uuid } from './ngos';
+import { programOptions } from './programs';
 import { allNgos, ngoOption } from './tasks';
 
 export const activityPath = (id: string) => `/app/activities/${id}`;
-
-const LIST = template(
-  '@activities',
-  `<h1>Pozafinansowe formy współpracy</h1>
-<% if (it.canWrite) { %><p><a class="button" href="/app/activities/new">Dodaj działanie</a></p><% } %>
-<form class="filters" method="get" action="/app/activities" role="search" aria-label="Szukaj działań">
-<div class="field"><label for="q-search">Tytuł</label><input id="q-search" name="search" type="search" value="<%= it.search %>" class="w-20" maxlength="200"></div>
-<div class="field"><label for="q-year">Rok</label><input id="q-year" name="year" type="text" inputmode="numeric" value="<%= it.year %>" class="w-10" maxlength="4"></div>
-<div class="field"><label for="q-type">Forma</label><select id="q-type" name="type"><% it.types.forEach(function (o) { %><option value="<%= o.value %>"<% if (o.selected) { %> selected<% } %>><%= o.label %></option><% }) %></select></div>
-<button type="submit">Szukaj</button>
-</form>
-<% if (it.problem) { %><p class="error-message" role="alert"><%= it.problem %></p><% } %>
-<p role="status"><%= it.found %></p>
-<% if (it.table.rows.length) { %><%~ include('@table', it.table) %><% } %>
-<%~ include('@pager', it.pager) %>
-`,
-);
 
 const RECORD = template(
   '@activity',
@@ -48,10 +32,8 @@ export function registerActivityPages(routes: WebRoutes, deps: { activities: Act
   const canWrite = (actor: Actor) => roleHas(actor.role, 'registers.write');
 
   const fields = async (actor: Actor): Promise<FieldSpec[]> => {
-    const list = await programs.list(actor, { archived: false, limit: 200 });
-    const programOptions = [...list.items].sort((a, b) => b.startYear - a.startYear).map((p) => ({ value: p.id, label: `${p.title} (${p.startYear === p.endYear ? p.startYear : `${p.startYear}–${p.endYear}`})` }));
     return [
-      { name: 'programId', label: 'Program współpracy', kind: 'select', options: [{ value: '', label: 'Wybierz…' }, ...programOptions] },
+      { name: 'programId', label: 'Program współpracy', kind: 'select', options: [{ value: '', label: 'Wybierz…' }, ...(await programOptions(programs, actor))] },
       { name: 'type', label: 'Forma współpracy', kind: 'select', options: [{ value: '', label: 'Wybierz…' }, ...TYPES] },
       { name: 'title', label: 'Tytuł', kind: 'text' },
       { name: 'startDate', label: 'Data rozpoczęcia', kind: 'date' },
@@ -75,21 +57,17 @@ export function registerActivityPages(routes: WebRoutes, deps: { activities: Act
   routes.get('/app/activities', { permission: 'staff' }, async (ctx) => {
     const filters = { search: one(ctx.query.search), year: one(ctx.query.year), type: one(ctx.query.type) };
     const page = one(ctx.query.page);
-    let problem: string | null = null;
-    let result = { items: [] as ActivityView[], total: 0, page: 1, limit: 50 };
-    try {
-      const query = await validated(ActivityQuery, { ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)), ...(page && /^\d{1,6}$/.test(page) ? { page } : {}), limit: '50' });
-      result = await activities.list(ctx.actor, query);
-    } catch (error) {
-      const state = emptyForm();
-      applyError(state, error, []);
-      problem = `Nie można tak filtrować: ${state.general.join(' ')}`;
-    }
-    const body = eta.render(LIST, {
-      canWrite: canWrite(ctx.actor),
-      search: filters.search ?? '',
-      year: filters.year ?? '',
-      types: [{ value: '', label: 'wszystkie' }, ...TYPES].map((o) => ({ ...o, selected: o.value === (filters.type ?? '') })),
+    const { result, problem } = await filteredPage(ActivityQuery, filters, page, (query: ActivityQuery) => activities.list(ctx.actor, query));
+    const body = eta.render(FILTERED_LIST, {
+      heading: 'Pozafinansowe formy współpracy',
+      add: canWrite(ctx.actor) ? { href: '/app/activities/new', label: 'Dodaj działanie' } : null,
+      action: '/app/activities',
+      searchLabel: 'Szukaj działań',
+      filters: [
+        { name: 'search', label: 'Tytuł', kind: 'search', value: filters.search ?? '', width: 'w-20' },
+        { name: 'year', label: 'Rok', kind: 'text', value: filters.year ?? '', inputmode: 'numeric' },
+        selectFilter('type', 'Forma', TYPES, filters.type),
+      ],
       problem,
       found: result.total === 0 ? 'Nie znaleziono żadnego działania.' : `Znaleziono: ${formatInteger(result.total)}.`,
       table: {

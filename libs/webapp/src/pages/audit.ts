@@ -1,9 +1,8 @@
 import { AUDIT_ACTIONS, AUDIT_ENTITIES, AuditQuery, AuditService, type AuditEntryView } from '@app/audit';
 import { formatInstant, formatInteger, label } from '@app/core';
 import { JOB_NAMES, JOB_OUTCOMES, JobRunsQuery, JobRunsService } from '@app/jobs';
-import { applyError, emptyForm, validated } from '../forms';
 import { renderLayout, type WebRoutes } from '../http';
-import { one, pager } from '../lists';
+import { codeOptions, filteredPage, FILTERED_LIST, one, pager, selectFilter } from '../lists';
 import { eta, template } from '../views';
 import { ngoPath } from './ngos';
 import { taskPath } from './tasks';
@@ -33,26 +32,6 @@ export const ENTITY_LABELS: Record<string, string> = {
 };
 const JOB_LABELS: Record<string, string> = { 'compile-report': 'nocne przeliczenie sprawozdań', 'open-report': 'otwarcie sprawozdania roku', 'purge-idempotency-keys': 'usunięcie starych kluczy idempotencji' };
 const OUTCOME_LABELS: Record<string, string> = { running: 'w toku', compiled: 'przeliczono', skipped: 'bez zmian', opened: 'otwarto', failed: 'błąd', done: 'wykonano' };
-
-const FILTERED_LIST = template(
-  '@filtered-list',
-  `<h1><%= it.heading %></h1>
-<p class="lead"><%= it.lead %><% if (it.leadLink) { %> <a href="<%= it.leadLink.href %>"><%= it.leadLink.label %></a>.<% } %></p>
-<form class="filters" method="get" action="<%= it.action %>" role="search" aria-label="<%= it.searchLabel %>">
-<% it.selects.forEach(function (s) { %>
-<div class="field"><label for="q-<%= s.name %>"><%= s.label %></label><select id="q-<%= s.name %>" name="<%= s.name %>"><% s.options.forEach(function (o) { %><option value="<%= o.value %>"<% if (o.selected) { %> selected<% } %>><%= o.label %></option><% }) %></select></div>
-<% }) %>
-<% it.dates.forEach(function (d) { %>
-<div class="field"><label for="q-<%= d.name %>"><%= d.label %></label><input id="q-<%= d.name %>" name="<%= d.name %>" type="date" value="<%= d.value %>" class="w-10"></div>
-<% }) %>
-<button type="submit">Pokaż</button>
-</form>
-<% if (it.problem) { %><p class="error-message" role="alert"><%= it.problem %></p><% } %>
-<p role="status"><%= it.found %></p>
-<% if (it.table.rows.length) { %><%~ include('@table', it.table) %><% } %>
-<%~ include('@pager', it.pager) %>
-`,
-);
 
 const VERIFY = template(
   '@audit-verify',
@@ -85,35 +64,22 @@ function entityHref(e: AuditEntryView): string | null {
 /** /app/audit and /app/audit/verify (auditors, officials, admins); /app/jobs (officials, admins). */
 export function registerAuditPages(routes: WebRoutes, deps: { audit: AuditService; jobRuns: JobRunsService }): void {
   const { audit, jobRuns } = deps;
-  const options = (labels: Record<string, string>, codes: readonly string[], chosen: string | undefined) =>
-    [{ value: '', label: 'wszystkie' }, ...codes.map((c) => ({ value: c, label: label(labels, c) }))].map((o) => ({ ...o, selected: o.value === (chosen ?? '') }));
-
   routes.get('/app/audit', { permission: 'audit.read' }, async (ctx) => {
     const filters = Object.fromEntries(['entity', 'action', 'entityId', 'from', 'to'].map((k) => [k, one(ctx.query[k])])) as Record<string, string | undefined>;
     const page = one(ctx.query.page);
-    let problem: string | null = null;
-    let result = { items: [] as AuditEntryView[], total: 0, page: 1, limit: 50 };
-    try {
-      const query = await validated(AuditQuery, { ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)), ...(page && /^\d{1,6}$/.test(page) ? { page } : {}), limit: '50' });
-      result = await audit.list(ctx.actor, query);
-    } catch (error) {
-      const state = emptyForm();
-      applyError(state, error, []);
-      problem = `Nie można tak filtrować: ${state.general.join(' ')}`;
-    }
+    const { result, problem } = await filteredPage(AuditQuery, filters, page, (query: AuditQuery) => audit.list(ctx.actor, query));
     const body = eta.render(FILTERED_LIST, {
       heading: 'Dziennik zmian',
       lead: 'Każdy zapis w systemie zostawia tu wpis, którego nie można zmienić ani usunąć.',
       leadLink: { href: '/app/audit/verify', label: 'Sprawdź, czy dziennik jest nienaruszony' },
       action: '/app/audit',
       searchLabel: 'Filtruj dziennik',
-      selects: [
-        { name: 'entity', label: 'Rodzaj rekordu', options: options(ENTITY_LABELS, AUDIT_ENTITIES, filters.entity) },
-        { name: 'action', label: 'Działanie', options: options(ACTION_LABELS, AUDIT_ACTIONS, filters.action) },
-      ],
-      dates: [
-        { name: 'from', label: 'Od dnia', value: filters.from ?? '' },
-        { name: 'to', label: 'Do dnia', value: filters.to ?? '' },
+      submit: 'Pokaż',
+      filters: [
+        selectFilter('entity', 'Rodzaj rekordu', codeOptions(ENTITY_LABELS, AUDIT_ENTITIES), filters.entity),
+        selectFilter('action', 'Działanie', codeOptions(ACTION_LABELS, AUDIT_ACTIONS), filters.action),
+        { name: 'from', label: 'Od dnia', kind: 'date', value: filters.from ?? '' },
+        { name: 'to', label: 'Do dnia', kind: 'date', value: filters.to ?? '' },
       ],
       problem,
       found: result.total === 0 ? 'Brak wpisów.' : `Wpisów: ${formatInteger(result.total)}.`,
@@ -150,27 +116,14 @@ export function registerAuditPages(routes: WebRoutes, deps: { audit: AuditServic
   routes.get('/app/jobs', { permission: 'reports.manage' }, async (ctx) => {
     const filters = { job: one(ctx.query.job), outcome: one(ctx.query.outcome) };
     const page = one(ctx.query.page);
-    let problem: string | null = null;
-    let result: Awaited<ReturnType<JobRunsService['list']>> = { items: [], total: 0, page: 1, limit: 50 };
-    try {
-      const query = await validated(JobRunsQuery, { ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)), ...(page && /^\d{1,6}$/.test(page) ? { page } : {}), limit: '50' });
-      result = await jobRuns.list(ctx.actor, query);
-    } catch (error) {
-      const state = emptyForm();
-      applyError(state, error, []);
-      problem = `Nie można tak filtrować: ${state.general.join(' ')}`;
-    }
+    const { result, problem } = await filteredPage(JobRunsQuery, filters, page, (query: JobRunsQuery) => jobRuns.list(ctx.actor, query));
     const body = eta.render(FILTERED_LIST, {
       heading: 'Zadania harmonogramu',
       lead: 'Co noc system przelicza sprawozdania, w których zmieniły się dane; 1 stycznia otwiera sprawozdanie za miniony rok.',
-      leadLink: null,
       action: '/app/jobs',
       searchLabel: 'Filtruj przebiegi',
-      selects: [
-        { name: 'job', label: 'Zadanie', options: options(JOB_LABELS, JOB_NAMES, filters.job) },
-        { name: 'outcome', label: 'Wynik', options: options(OUTCOME_LABELS, JOB_OUTCOMES, filters.outcome) },
-      ],
-      dates: [],
+      submit: 'Pokaż',
+      filters: [selectFilter('job', 'Zadanie', codeOptions(JOB_LABELS, JOB_NAMES), filters.job), selectFilter('outcome', 'Wynik', codeOptions(OUTCOME_LABELS, JOB_OUTCOMES), filters.outcome)],
       problem,
       found: result.total === 0 ? 'Brak przebiegów.' : `Przebiegów: ${formatInteger(result.total)}.`,
       table: {

@@ -1,5 +1,6 @@
 import { ACTIVITY_LABELS, formatDay, formatInteger, formatPln, label, NotFound, roleHas, STATUS_LABELS, ROLE_LABELS, type Actor } from '@app/core';
 import { ActivitiesService } from '@app/activities';
+import { isUUID } from 'class-validator';
 import { MembersService } from '@app/commissions';
 import { CreateNgoDto, NgoQuery, NgosService, UpdateNgoDto, type NgoView } from '@app/ngos';
 import { SpheresService } from '@app/spheres';
@@ -196,6 +197,7 @@ export function membershipsTable(items: Array<{ commission: { name: string }; re
 
 /** A path id that is not a UUID is no record: the same 404 page as a missing one. */
 export function uuid(id: string | undefined): string {
-  if (!id || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new NotFound('record');
+  // the check of the API's UuidParam; here a 404 page rather than a 400
+  if (!id || !isUUID(id)) throw new NotFound('record');
   return id.toLowerCase();
 }

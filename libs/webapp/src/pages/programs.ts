@@ -13,6 +13,12 @@ export const programPath = (id: string) => `/app/programs/${id}`;
 const KIND_LABELS: Record<string, string> = { 'multi-year': 'wieloletni', annual: 'roczny' };
 const years = (p: Pick<ProgramView, 'startYear' | 'endYear'>) => (p.startYear === p.endYear ? String(p.startYear) : `${p.startYear}–${p.endYear}`);
 
+/** The municipality's active programmes, newest first, as the options of a "programme" select. */
+export async function programOptions(programs: ProgramsService, actor: Actor): Promise<Option[]> {
+  const list = await programs.list(actor, { archived: false, limit: 200 });
+  return [...list.items].sort((a, b) => b.startYear - a.startYear || a.title.localeCompare(b.title, 'pl')).map((p) => ({ value: p.id, label: `${p.title} (${years(p)})` }));
+}
+
 const LIST = template(
   '@programs',
   `<h1>Programy współpracy</h1>

@@ -66,7 +66,8 @@ export function registerStartPage(routes: WebRoutes, deps: { ngos: NgosService; 
         const reports = await deps.reports.list(actor);
         const last = reports.find((r) => r.year === year - 1);
         const due = `${year}-05-31`;
-        if (!last || last.revision === 0) deadlines.push({ text: `Sprawozdanie za ${year - 1} r. trzeba opublikować do ${formatDay(due)}; nie opublikowano go jeszcze.`, overdue: day > due });
+        // with no report row yet, overdue is today's date past the deadline; with one, the API's own verdict
+        if (!last || last.revision === 0) deadlines.push({ text: `Sprawozdanie za ${year - 1} r. trzeba opublikować do ${formatDay(due)}; nie opublikowano go jeszcze.`, overdue: last ? last.overdue : day > due });
         else deadlines.push({ text: `Sprawozdanie za ${year - 1} r. opublikowano (wersja ${last.revision}${last.publishedAt ? `, ${formatInstant(new Date(last.publishedAt))}` : ''}).`, overdue: false });
         for (const r of reports.filter((x) => x.overdue && x.year !== year - 1)) deadlines.push({ text: `Sprawozdanie za ${r.year} r. nie zostało opublikowane.`, overdue: true });
       }

@@ -3,36 +3,17 @@ import { NgosService, type NgoView } from '@app/ngos';
 import { ProgramsService } from '@app/programs';
 import { SpheresService } from '@app/spheres';
 import { CreateTaskDto, TASK_FORMS, TASK_MODES, TASK_STATUSES, TaskQuery, TasksService, UpdateTaskDto, type TaskView } from '@app/tasks';
-import { applyError, emptyForm, moneyForForm, validated, type FieldSpec, type FormState, type Option } from '../forms';
+import { moneyForForm, type FieldSpec, type FormState, type Option } from '../forms';
 import { renderLayout, type WebRoutes } from '../http';
-import { one, pager } from '../lists';
+import { codeOptions, filteredPage, FILTERED_LIST, one, pager, selectFilter } from '../lists';
 import type { WebSessions } from '../sessions';
 import { eta, template } from '../views';
 import { registerRecordForms } from '../record-forms';
 import { ngoPath, text, uuid } from './ngos';
+import { programOptions } from './programs';
 
 export const taskPath = (id: string) => `/app/tasks/${id}`;
 const PARTNERS = 3;
-
-const LIST = template(
-  '@tasks',
-  `<h1>Zlecone zadania publiczne</h1>
-<% if (it.canWrite) { %><p><a class="button" href="/app/tasks/new">Dodaj zadanie</a></p><% } %>
-<form class="filters" method="get" action="/app/tasks" role="search" aria-label="Szukaj zadań">
-<div class="field"><label for="q-search">Tytuł albo numer konkursu</label><input id="q-search" name="search" type="search" value="<%= it.search %>" class="w-20" maxlength="200"></div>
-<div class="field"><label for="q-year">Rok rozpoczęcia</label><input id="q-year" name="year" type="text" inputmode="numeric" value="<%= it.year %>" class="w-10" maxlength="4"></div>
-<% it.selects.forEach(function (s) { %>
-<div class="field"><label for="q-<%= s.name %>"><%= s.label %></label><select id="q-<%= s.name %>" name="<%= s.name %>"><% s.options.forEach(function (o) { %><option value="<%= o.value %>"<% if (o.selected) { %> selected<% } %>><%= o.label %></option><% }) %></select></div>
-<% }) %>
-<div class="field"><label for="q-department">Wydział (dokładna nazwa)</label><input id="q-department" name="department" type="text" value="<%= it.department %>" class="w-20" maxlength="200"></div>
-<button type="submit">Szukaj</button>
-</form>
-<% if (it.problem) { %><p class="error-message" role="alert"><%= it.problem %></p><% } %>
-<p role="status"><%= it.found %></p>
-<% if (it.table.rows.length) { %><%~ include('@table', it.table) %><% } %>
-<%~ include('@pager', it.pager) %>
-`,
-);
 
 const RECORD = template(
   '@task',
@@ -64,18 +45,12 @@ const choose = (labels: Readonly<Record<string, string>>, codes: readonly string
 export function registerTaskPages(routes: WebRoutes, deps: { tasks: TasksService; ngos: NgosService; programs: ProgramsService; spheres: SpheresService; sessions: WebSessions }): void {
   const { tasks, ngos, programs, spheres, sessions } = deps;
   const canWrite = (actor: Actor) => roleHas(actor.role, 'registers.write');
-  const programOptions = async (actor: Actor): Promise<Option[]> => {
-    const list = await programs.list(actor, { archived: false, limit: 200 });
-    return list.items
-      .sort((a, b) => b.startYear - a.startYear || a.title.localeCompare(b.title, 'pl'))
-      .map((p) => ({ value: p.id, label: `${p.title} (${p.startYear === p.endYear ? p.startYear : `${p.startYear}–${p.endYear}`})` }));
-  };
   const sphereOptions = async (): Promise<Option[]> => (await spheres.list({})).map((s) => ({ value: s.code, label: `${s.code}. ${s.name}` }));
 
   const fields = async (actor: Actor): Promise<FieldSpec[]> => {
     const ngoOptions = [{ value: '', label: 'Wybierz…' }, ...(await allNgos(ngos, actor)).map(ngoOption)];
     return [
-      { name: 'programId', label: 'Program współpracy', kind: 'select', options: [{ value: '', label: 'Wybierz…' }, ...(await programOptions(actor))], hint: 'Zwykle roczny program na rok, w którym zadanie się zaczyna' },
+      { name: 'programId', label: 'Program współpracy', kind: 'select', options: [{ value: '', label: 'Wybierz…' }, ...(await programOptions(programs, actor))], hint: 'Zwykle roczny program na rok, w którym zadanie się zaczyna' },
       { name: 'title', label: 'Tytuł zadania', kind: 'text' },
       { name: 'ngoIds', label: 'Organizacja realizująca (lider)', kind: 'selects', count: 1 + PARTNERS, moreLabel: 'Organizacja partnerska', options: ngoOptions, hint: 'Nazwa, KRS i NIP; w liście można pisać, by szybko przejść do nazwy' },
       { name: 'sphere', label: 'Sfera pożytku publicznego', kind: 'select', options: [{ value: '', label: 'Wybierz…' }, ...(await sphereOptions())] },
@@ -114,28 +89,21 @@ export function registerTaskPages(routes: WebRoutes, deps: { tasks: TasksService
   routes.get('/app/tasks', { permission: 'staff' }, async (ctx) => {
     const raw = Object.fromEntries(['search', 'year', 'programId', 'sphere', 'mode', 'status', 'department', 'page'].map((k) => [k, one(ctx.query[k])])) as Record<string, string | undefined>;
     const { page, ...filters } = raw;
-    let problem: string | null = null;
-    let result = { items: [] as TaskView[], total: 0, page: 1, limit: 50 };
-    try {
-      const query = await validated(TaskQuery, { ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)), ...(page && /^\d{1,6}$/.test(page) ? { page } : {}), limit: '50' });
-      result = await tasks.list(ctx.actor, query);
-    } catch (error) {
-      const state = emptyForm();
-      applyError(state, error, []);
-      problem = `Nie można tak filtrować: ${state.general.join(' ')}`;
-    }
-    const [programList, sphereList] = await Promise.all([programOptions(ctx.actor), sphereOptions()]);
-    const select = (name: string, l: string, options: Option[]) => ({ name, label: l, options: [{ value: '', label: 'wszystkie' }, ...options].map((o) => ({ ...o, selected: o.value === (filters[name] ?? '') })) });
-    const body = eta.render(LIST, {
-      canWrite: canWrite(ctx.actor),
-      search: filters.search ?? '',
-      year: filters.year ?? '',
-      department: filters.department ?? '',
-      selects: [
-        select('programId', 'Program', programList),
-        select('sphere', 'Sfera', sphereList),
-        select('mode', 'Tryb', choose(MODE_LABELS, TASK_MODES).slice(1)),
-        select('status', 'Status', choose(STATUS_LABELS, TASK_STATUSES).slice(1)),
+    const { result, problem } = await filteredPage(TaskQuery, filters, page, (query: TaskQuery) => tasks.list(ctx.actor, query));
+    const [programList, sphereList] = await Promise.all([programOptions(programs, ctx.actor), sphereOptions()]);
+    const body = eta.render(FILTERED_LIST, {
+      heading: 'Zlecone zadania publiczne',
+      add: canWrite(ctx.actor) ? { href: '/app/tasks/new', label: 'Dodaj zadanie' } : null,
+      action: '/app/tasks',
+      searchLabel: 'Szukaj zadań',
+      filters: [
+        { name: 'search', label: 'Tytuł albo numer konkursu', kind: 'search', value: filters.search ?? '', width: 'w-20' },
+        { name: 'year', label: 'Rok rozpoczęcia', kind: 'text', value: filters.year ?? '', inputmode: 'numeric' },
+        selectFilter('programId', 'Program', programList, filters.programId),
+        selectFilter('sphere', 'Sfera', sphereList, filters.sphere),
+        selectFilter('mode', 'Tryb', codeOptions(MODE_LABELS, TASK_MODES), filters.mode),
+        selectFilter('status', 'Status', codeOptions(STATUS_LABELS, TASK_STATUSES), filters.status),
+        { name: 'department', label: 'Wydział (dokładna nazwa)', kind: 'text', value: filters.department ?? '', width: 'w-20' },
       ],
       problem,
       found: result.total === 0 ? 'Nie znaleziono żadnego zadania.' : `Znaleziono: ${formatInteger(result.total)}.`,

@@ -7,6 +7,7 @@ import { one, pager } from '../lists';
 import type { WebSessions } from '../sessions';
 import { eta, RECORD_FORM, template } from '../views';
 import { ngoPath, uuid } from './ngos';
+import { allNgos, ngoOption } from './tasks';
 
 const userPath = (id: string) => `/app/users/${id}`;
 
@@ -51,8 +52,7 @@ export function registerUserPages(routes: WebRoutes, deps: { users: UsersService
   const { users, ngos, sessions } = deps;
 
   const ngoOptions = async (ctx: PageContext) => {
-    const page = await ngos.list(ctx.actor, { archived: false, limit: 200 });
-    return [{ value: '', label: 'nie dotyczy (rola inna niż organizacja)' }, ...page.items.map((n) => ({ value: n.id, label: n.krs ? `${n.name} (KRS ${n.krs})` : n.name }))];
+    return [{ value: '', label: 'nie dotyczy (rola inna niż organizacja)' }, ...(await allNgos(ngos, ctx.actor)).map(ngoOption)];
   };
   const roleFields = async (ctx: PageContext): Promise<FieldSpec[]> => [
     { name: 'role', label: 'Rola', kind: 'select', options: [{ value: '', label: 'Wybierz…' }, ...ROLE_OPTIONS], hint: 'Urzędnik prowadzi rejestry; audytor tylko czyta i pobiera; organizacja widzi swoje dane; administrator zarządza też kontami' },
