@@ -10,6 +10,7 @@ import { MunicipalityEntity } from './municipality.entity';
 import { PasswordHasher } from './password-hasher';
 import { loadOrCreateSecret } from './secrets';
 import { UserEntity } from './user.entity';
+import { TwoFactorService } from './two-factor.service';
 import { UsersService } from './users.service';
 
 @Module({
@@ -28,8 +29,8 @@ import { UsersService } from './users.service';
     }),
   ],
   controllers: [AuthController, MeController, UsersController, MunicipalitiesController],
-  providers: [AuthService, UsersService, MunicipalitiesService, PasswordHasher],
-  exports: [PasswordHasher, AuthService, UsersService],
+  providers: [AuthService, UsersService, MunicipalitiesService, PasswordHasher, TwoFactorService],
+  exports: [PasswordHasher, AuthService, UsersService, TwoFactorService],
 })
 export class IdentityModule {}
 

@@ -9,3 +9,4 @@ export * from './auth.service';
 export * from './users.service';
 export * from './dto/auth.dto';
 export * from './dto/user.dto';
+export * from './two-factor.service';

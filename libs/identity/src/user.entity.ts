@@ -15,6 +15,8 @@ export class UserEntity {
   @Column({ type: 'boolean', default: true }) active: boolean;
   /** Carried in the access token; moving it on revokes every token issued before. */
   @Column({ name: 'token_version', type: 'integer', default: 1 }) tokenVersion: number;
+  /** When two-factor sign-in was turned on (null: off). The secret itself is never loaded as an entity. */
+  @Column({ name: 'totp_enabled_at', type: 'timestamptz', nullable: true, select: false }) totpEnabledAt: Date | null;
   @Column({ type: 'integer', default: 1 }) version: number;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;

@@ -128,6 +128,8 @@ const MESSAGES: Array<[RegExp, (label: string, m: RegExpMatchArray) => string]> 
   [/^must be an integer$/, (l) => `Wpisz w polu „${l}” liczbę całkowitą, np. 120`],
   [/^must hold at least 1 id$/, (l) => `Wybierz co najmniej jedną pozycję w polu „${l}”`],
   [/^must not repeat an id$/, (l) => `Ta sama pozycja powtarza się w polu „${l}”`],
+  [/^must not repeat an NGO$/, (l) => `Ta sama organizacja jest wybrana więcej niż raz w polu „${l}”`],
+  [/^overlaps another membership of this NGO in this commission$/, () => 'Ta organizacja jest już członkiem tej komisji w części tych dni'],
   [/^must not contain control characters$/, (l) => `Usuń znaki sterujące z pola „${l}”`],
   [/^is one of the most common passwords/, () => 'To hasło jest jednym z najczęściej używanych – wybierz inne'],
   [/^is already registered$/, (l) => `Organizacja z takim numerem (${l}) jest już w rejestrze`],
@@ -172,7 +174,29 @@ const RULES: Record<string, (e: FieldError) => string> = {
   'activity.dates-order': () => 'Data zakończenia nie może być wcześniejsza niż data rozpoczęcia',
   'activity.program-archived': () => 'Ten program jest zarchiwizowany',
   'activity.program-exists': () => 'Nie ma takiego programu w gminie',
+  'commission.term-order': () => 'Koniec kadencji nie może być wcześniejszy niż jej początek',
+  'commission.members-inside': (e) => `Członkostwa w komisji (${/^\d+/.exec(e.message)?.[0] ?? 'niektóre'}) wypadłyby poza tak zmienioną kadencję – najpierw zmień ich daty`,
+  'commission.meetings-inside': (e) => `Posiedzenia komisji (${/^\d+/.exec(e.message)?.[0] ?? 'niektóre'}) wypadłyby poza tak zmienioną kadencję`,
+  'member.ngo-exists': () => 'Nie ma takiej organizacji w rejestrze gminy',
+  'member.ngo-archived': () => 'Ta organizacja jest zarchiwizowana i nie może zostać członkiem komisji',
+  'member.dates-order': () => 'Ostatni dzień członkostwa nie może być wcześniejszy niż pierwszy',
+  'member.inside-term': (e) => {
+    const [a, b] = e.message.match(/\d{4}-\d{2}-\d{2}/g) ?? [];
+    return e.field === 'from' ? `Członkostwo musi zaczynać się w czasie kadencji komisji (od ${a} do ${b})` : `Członkostwo może trwać najdłużej do końca kadencji komisji (${a})`;
+  },
+  'member.end-before-start': (e) => `Członkostwo zaczyna się ${/\d{4}-\d{2}-\d{2}/.exec(e.message)?.[0]}; nie może skończyć się wcześniej`,
+  'member.already-ended': (e) => `To członkostwo skończyło się już ${/\d{4}-\d{2}-\d{2}/.exec(e.message)?.[0]}`,
+  'meeting.date-in-term': (e) => {
+    const [a, b] = e.message.match(/\d{4}-\d{2}-\d{2}/g) ?? [];
+    return `Posiedzenie musi odbyć się w czasie kadencji komisji (od ${a} do ${b})`;
+  },
+  'meeting.ngo-exists': () => 'Nie ma takiej organizacji w rejestrze gminy',
   'ngo.archived': () => 'Organizacja jest zarchiwizowana i nie można jej zmieniać',
+  'two-factor.code': () => 'To nie jest aktualny kod z aplikacji ani niewykorzystany kod odzyskiwania – wpisz nowy kod',
+  'two-factor.already-on': () => 'Logowanie dwuetapowe jest już włączone',
+  'two-factor.off': () => 'Logowanie dwuetapowe nie jest włączone dla tego konta',
+  'two-factor.required': () => 'Twoja gmina wymaga logowania dwuetapowego dla Twojej roli – nie możesz go wyłączyć',
+  'two-factor.admin-first': () => 'Najpierw włącz logowanie dwuetapowe dla własnego konta, potem wymagaj go od innych',
 };
 
 export function polishMessage(label: string, error: FieldError): string {

@@ -66,7 +66,7 @@ export interface LayoutInput {
 
 export function renderLayout(input: LayoutInput): string {
   const s = input.session;
-  const nav = s ? NAV.filter((n) => n.roles.includes(s.actor.role)).map((n) => ({ ...n, current: n.href === input.section })) : [];
+  const nav = s?.stage === 'in' ? NAV.filter((n) => n.roles.includes(s.actor.role)).map((n) => ({ ...n, current: n.href === input.section })) : [];
   return eta.render('@layout', {
     title: input.title,
     appName: APP_NAME,
@@ -166,7 +166,12 @@ export interface PageOptions {
    * (admin, official, auditor), for the registers an NGO account does not browse; `ngo` NGO accounts.
    */
   permission: Permission | 'staff' | 'ngo';
+  /** Served also while the user must first set up two-factor sign-in (its own set-up pages). */
+  enrolment?: boolean;
 }
+
+/** Where a user who must set up two-factor sign-in is sent from every other page. */
+export const ENROL_PATH = '/app/account/two-factor';
 
 type Handler = (ctx: PageContext) => Promise<Outcome>;
 
@@ -199,11 +204,14 @@ export class WebRoutes {
         let session: WebSession | null = null;
         try {
           session = await this.sessions.resolve(request.cookies[sessionCookieName(request)]);
+          // a password still waiting for its two-factor code opens no page but the code's
+          if (session?.stage === 'code') return send(reply, method === 'GET' ? { redirect: `/app/login/code?next=${encodeURIComponent(request.url)}` } : csrfRefused(null));
           if (!session) {
             if (method === 'POST' && request.headers.origin !== ownOrigin(request)) return send(reply, csrfRefused(null));
             return send(reply, { redirect: `/app/login?next=${encodeURIComponent(method === 'GET' ? request.url : '/app')}` });
           }
           if (method === 'POST' && !csrfAccepted(request, session.csrfToken)) return send(reply, csrfRefused(session));
+          if (session.stage === 'enrol' && !options.enrolment) return send(reply, { redirect: ENROL_PATH });
           const allowed =
             options.permission === 'ngo' ? session.actor.role === 'ngo' && !!session.actor.ngoId : options.permission === 'staff' ? session.actor.role !== 'ngo' : roleHas(session.actor.role, options.permission);
           if (!allowed) return send(reply, messagePage(session, 403, 'Brak dostępu', ['Ta strona nie jest dostępna dla Twojej roli.']));

@@ -1,7 +1,7 @@
 import { ActivitiesService } from '@app/activities';
 import { AuditService } from '@app/audit';
 import { MembersService } from '@app/commissions';
-import { AuthService, UsersService } from '@app/identity';
+import { AuthService, TwoFactorService, UsersService } from '@app/identity';
 import { ExportsService } from '@app/exports';
 import { JobRunsService } from '@app/jobs';
 import { NgosService } from '@app/ngos';
@@ -23,6 +23,7 @@ import { registerProgramPages } from './pages/programs';
 import { registerReportPages } from './pages/reports';
 import { registerStartPage } from './pages/start';
 import { registerTaskPages } from './pages/tasks';
+import { registerTwoFactorPages } from './pages/two-factor';
 import { registerUserPages } from './pages/users';
 import { WebSessions } from './sessions';
 import { APP_STYLESHEET, STYLESHEET_PATH } from './views';
@@ -35,6 +36,7 @@ export async function registerWebApp(fastify: FastifyInstance, app: INestApplica
     sessions,
     auth: app.get(AuthService),
     users: app.get(UsersService),
+    twoFactor: app.get(TwoFactorService),
     ngos: app.get(NgosService),
     tasks: app.get(TasksService),
     programs: app.get(ProgramsService),
@@ -54,6 +56,7 @@ export async function registerWebApp(fastify: FastifyInstance, app: INestApplica
   const routes = new WebRoutes(fastify, sessions);
   registerStartPage(routes, services);
   registerAccountPages(routes, services);
+  registerTwoFactorPages(routes, services);
   registerNgoPages(routes, services);
   registerProgramPages(routes, services);
   registerTaskPages(routes, services);

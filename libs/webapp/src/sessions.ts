@@ -3,10 +3,19 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { TWO_FACTOR_REQUIRED_ROLES } from '@app/identity';
 
 /** Idle and absolute limits of a web session (../shared/web-app.md). */
 export const SESSION_IDLE_MINUTES = 30;
 export const SESSION_ABSOLUTE_HOURS = 12;
+/**
+ * A session waiting for its two-factor code lasts this long, and allows this many wrong codes
+ * before the password is asked again. The sign-in back-off counts the password step until its
+ * code comes and each code, so that a waiting session ends before the back-off's free failures
+ * are spent: a user who mistyped is sent back to the password, not made to wait.
+ */
+export const CODE_STEP_MINUTES = 5;
+export const CODE_ATTEMPTS = 3;
 /** last_seen_at is written at most this often, so a busy page does not write on every request. */
 const TOUCH_EVERY_SECONDS = 60;
 
@@ -19,6 +28,13 @@ export interface WebSession {
   municipality: { slug: string; name: string };
   /** The one-time confirmation left by the last form, already cleared from the row. */
   flash: string | null;
+  /**
+   * `code`: the password was right, the two-factor code has not come yet (serves only the code
+   * page); `enrol`: the municipality requires two-factor sign-in of this user, who has not set it
+   * up (serves only its set-up page and sign-out); `in`: signed in.
+   */
+  stage: 'code' | 'enrol' | 'in';
+  codeAttempts: number;
 }
 
 interface SessionRow {
@@ -33,6 +49,9 @@ interface SessionRow {
   platform_admin: boolean;
   slug: string;
   name: string;
+  second_factor_pending: boolean;
+  must_enrol: boolean;
+  code_attempts: number;
 }
 
 const hashOf = (cookieValue: string) => createHash('sha256').update(cookieValue, 'utf8').digest();
@@ -50,16 +69,12 @@ export class WebSessions {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   /** A new session (a new id at every sign-in); returns the cookie's value. */
-  async open(user: { id: string; municipalityId: string; tokenVersion: number }, flash: string | null = null): Promise<string> {
+  async open(user: { id: string; municipalityId: string; tokenVersion: number }, flash: string | null = null, awaitingCode = false): Promise<string> {
     const value = token();
-    await this.ds.query(`INSERT INTO web_sessions (id, municipality_id, user_id, token_version, csrf_token, flash) VALUES ($1, $2, $3, $4, $5, $6)`, [
-      hashOf(value),
-      user.municipalityId,
-      user.id,
-      user.tokenVersion,
-      token(),
-      flash,
-    ]);
+    await this.ds.query(
+      `INSERT INTO web_sessions (id, municipality_id, user_id, token_version, csrf_token, flash, second_factor_pending) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [hashOf(value), user.municipalityId, user.id, user.tokenVersion, token(), flash, awaitingCode],
+    );
     if (Math.random() < 0.01) await this.purgeExpired();
     return value;
   }
@@ -70,13 +85,15 @@ export class WebSessions {
     const id = hashOf(cookieValue);
     const rows: SessionRow[] = await this.ds.query(
       `SELECT s.user_id, s.csrf_token, s.flash, s.last_seen_at < now() - interval '${TOUCH_EVERY_SECONDS} seconds' AS touch,
-              u.email, u.municipality_id, u.role, u.ngo_id, u.platform_admin, m.slug, m.name
+              u.email, u.municipality_id, u.role, u.ngo_id, u.platform_admin, m.slug, m.name, s.second_factor_pending, s.code_attempts,
+              m.two_factor_required AND u.role IN (${TWO_FACTOR_REQUIRED_ROLES.map((r) => `'${r}'`).join(', ')}) AND u.totp_enabled_at IS NULL AS must_enrol
          FROM web_sessions s
          JOIN users u ON u.id = s.user_id AND u.active AND u.token_version = s.token_version
          JOIN municipalities m ON m.id = u.municipality_id
         WHERE s.id = $1
           AND s.last_seen_at > now() - interval '${SESSION_IDLE_MINUTES} minutes'
-          AND s.created_at > now() - interval '${SESSION_ABSOLUTE_HOURS} hours'`,
+          AND s.created_at > now() - interval '${SESSION_ABSOLUTE_HOURS} hours'
+          AND (NOT s.second_factor_pending OR s.created_at > now() - interval '${CODE_STEP_MINUTES} minutes')`,
       [id],
     );
     const row = rows[0];
@@ -88,7 +105,29 @@ export class WebSessions {
       csrfToken: row.csrf_token,
       municipality: { slug: row.slug, name: row.name },
       flash: row.flash,
+      stage: row.second_factor_pending ? 'code' : row.must_enrol ? 'enrol' : 'in',
+      codeAttempts: row.code_attempts,
     };
+  }
+
+  /** The code came: the waiting session ends and a signed-in one begins, under a new id; returns its cookie's value. */
+  async completeSignIn(session: WebSession): Promise<string | null> {
+    const value = token();
+    const opened: unknown[] = await this.ds.query(
+      `WITH waiting AS (DELETE FROM web_sessions WHERE id = $1 AND second_factor_pending RETURNING municipality_id, user_id, token_version)
+       INSERT INTO web_sessions (id, municipality_id, user_id, token_version, csrf_token) SELECT $2, municipality_id, user_id, token_version, $3 FROM waiting RETURNING id`,
+      [session.id, hashOf(value), token()],
+    );
+    return opened.length ? value : null;
+  }
+
+  /** A wrong code: counted; returns false when the session has used up its attempts (it is then ended). */
+  async wrongCode(session: WebSession): Promise<boolean> {
+    // TypeORM answers an UPDATE with [rows, count]
+    const [[row]]: [Array<{ code_attempts: number }>, number] = await this.ds.query(`UPDATE web_sessions SET code_attempts = code_attempts + 1 WHERE id = $1 RETURNING code_attempts`, [session.id]);
+    if (row && row.code_attempts < CODE_ATTEMPTS) return true;
+    await this.close(session);
+    return false;
   }
 
   /** Leaves a one-time confirmation for the next page of this session. */

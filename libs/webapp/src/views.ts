@@ -54,6 +54,10 @@ form.filters select{width:22rem}
 .pager{display:flex;flex-wrap:wrap;gap:1rem;list-style:none;padding:0;margin:1rem 0}
 .tag{display:inline-block;padding:0 .4rem;font-size:.875rem;font-weight:700;border:1px solid currentColor}
 .sign-in{max-width:30rem}
+.qr{margin:1rem 0}.qr svg{display:block;width:200px;max-width:100%;height:auto;border:1px solid var(--border)}
+.qr figcaption{font-size:.875rem;color:var(--muted)}
+code.secret{font-size:1.125rem;letter-spacing:.05em;overflow-wrap:anywhere}
+.recovery-codes{display:grid;grid-template-columns:repeat(auto-fill,minmax(9rem,1fr));gap:.5rem 1rem;padding:0;list-style:none;font-size:1.125rem}
 dl.facts dd{min-width:0;overflow-wrap:anywhere}
 @media print{nav.app,header.site .who,.actions,form.filters,.pager{display:none}}
 `.trim();

@@ -1,4 +1,4 @@
-import { AuthService, ChangePasswordDto, UsersService } from '@app/identity';
+import { AuthService, ChangePasswordDto, TwoFactorService, UsersService } from '@app/identity';
 import { applyError, emptyForm, errorItems, formValues, hasErrors, renderFields, toInput, validated, type FieldSpec, type FormState } from '../forms';
 import { cookieOptions, renderLayout, roleLabel, sessionCookieName, type Outcome, type PageContext, type WebRoutes } from '../http';
 import type { WebSessions } from '../sessions';
@@ -21,6 +21,8 @@ const ACCOUNT = template(
 <%~ it.fields %>
 <div class="actions"><button type="submit">Zmień hasło</button></div>
 </form>
+<h2>Logowanie dwuetapowe</h2>
+<p><%= it.twoFactor %> <a href="/app/account/two-factor"><%= it.twoFactorLink %></a></p>
 <h2 id="everywhere-heading">Wylogowanie ze wszystkich urządzeń</h2>
 <p>Kończy wszystkie Twoje sesje – w tej i w innych przeglądarkach – oraz unieważnia klucze dostępu do API. Użyj, jeśli zostawiłeś konto otwarte na cudzym komputerze.</p>
 <form method="post" action="/app/account/sign-out-everywhere" aria-labelledby="everywhere-heading">
@@ -30,9 +32,21 @@ const ACCOUNT = template(
 `,
 );
 
-/** /app/account: the user's own password, and "sign out everywhere". */
-export function registerAccountPages(routes: WebRoutes, deps: { users: UsersService; auth: AuthService; sessions: WebSessions }): void {
-  const page = (ctx: PageContext, state: FormState, status = 200): Outcome => {
+/**
+ * After a change that ended every session and token of the user (password, two-factor turned off):
+ * this browser continues in a new session, back on the account page with `flash`.
+ */
+export async function continueInNewSession(ctx: PageContext, sessions: WebSessions, flash: string): Promise<Outcome> {
+  const value = await sessions.renew(ctx.session, flash);
+  if (!value) return endEverywhere(ctx.request, ctx.reply);
+  void ctx.reply.setCookie(sessionCookieName(ctx.request), value, cookieOptions(ctx.request));
+  return { redirect: '/app/account' };
+}
+
+/** /app/account: the user's own password, two-factor sign-in, and "sign out everywhere". */
+export function registerAccountPages(routes: WebRoutes, deps: { users: UsersService; auth: AuthService; twoFactor: TwoFactorService; sessions: WebSessions }): void {
+  const page = async (ctx: PageContext, state: FormState, status = 200): Promise<Outcome> => {
+    const twoFactor = await deps.twoFactor.status(ctx.actor);
     const body = eta.render(ACCOUNT, {
       facts: [
         { label: 'E-mail', value: ctx.actor.email },
@@ -40,6 +54,8 @@ export function registerAccountPages(routes: WebRoutes, deps: { users: UsersServ
         { label: 'Gmina', value: ctx.session.municipality.name },
       ],
       csrf: ctx.session.csrfToken,
+      twoFactor: twoFactor.enabled ? `Włączone: przy logowaniu podajesz też kod z aplikacji (niewykorzystane kody odzyskiwania: ${twoFactor.recoveryCodesLeft}).` : 'Wyłączone: do logowania wystarcza hasło.',
+      twoFactorLink: twoFactor.enabled ? 'Kody odzyskiwania i wyłączenie' : 'Włącz logowanie dwuetapowe',
       errors: errorItems(state, FIELDS),
       fields: renderFields(FIELDS, state),
     });
@@ -57,11 +73,7 @@ export function registerAccountPages(routes: WebRoutes, deps: { users: UsersServ
       state.values = {};
       return page(ctx, state, status);
     }
-    // the change ended every session and token of the user; this browser continues in a new session
-    const value = await deps.sessions.renew(ctx.session, 'Zmieniono hasło. Inne sesje i klucze API zostały zakończone.');
-    if (!value) return endEverywhere(ctx.request, ctx.reply);
-    void ctx.reply.setCookie(sessionCookieName(ctx.request), value, cookieOptions(ctx.request));
-    return { redirect: '/app/account' };
+    return continueInNewSession(ctx, deps.sessions, 'Zmieniono hasło. Inne sesje i klucze API zostały zakończone.');
   });
 
   routes.post('/app/account/sign-out-everywhere', { permission: 'signed-in' }, async (ctx) => {

@@ -3,8 +3,8 @@ import { AuthService, LoginDto, LOGIN_ROUTE_CONFIG } from '@app/identity';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { applyError, emptyForm, errorItems, formValues, renderFields, toInput, validated, type FieldSpec, type FormState } from '../forms';
-import { cookieOptions, csrfAccepted, csrfRefused, errorOutcome, loginCookieName, ownOrigin, renderLayout, safeNext, send, sessionCookieName, type Outcome } from '../http';
-import type { WebSessions } from '../sessions';
+import { cookieOptions, csrfAccepted, csrfRefused, errorOutcome, loginCookieName, messagePage, ownOrigin, renderLayout, safeNext, send, sessionCookieName, type Outcome } from '../http';
+import type { WebSession, WebSessions } from '../sessions';
 import { eta, template } from '../views';
 
 const FIELDS: readonly FieldSpec[] = [
@@ -29,7 +29,40 @@ const SIGN_IN = template(
 `,
 );
 
+const CODE_PATH = '/app/login/code';
+
+const CODE_FIELDS: readonly FieldSpec[] = [
+  {
+    name: 'otp',
+    label: 'Kod z aplikacji uwierzytelniającej',
+    kind: 'text',
+    autocomplete: 'one-time-code',
+    inputmode: 'numeric',
+    spellcheck: false,
+    width: 'w-10',
+    hint: 'Sześć cyfr z aplikacji (np. Google Authenticator, Microsoft Authenticator, FreeOTP). Bez telefonu wpisz jeden z kodów odzyskiwania.',
+  },
+];
+
+const CODE_STEP = template(
+  '@sign-in-code',
+  `<div class="sign-in">
+<h1>Kod logowania dwuetapowego</h1>
+<p>Hasło jest poprawne. Otwórz aplikację uwierzytelniającą na telefonie i wpisz kod dla konta <strong><%= it.email %></strong>.</p>
+<%~ include('@error-summary', { errors: it.errors }) %>
+<form method="post" action="${CODE_PATH}" novalidate>
+<input type="hidden" name="_csrf" value="<%= it.csrf %>">
+<input type="hidden" name="next" value="<%= it.next %>">
+<%~ it.fields %>
+<div class="actions"><button type="submit">Potwierdź kod</button></div>
+</form>
+<form method="post" action="/app/logout"><input type="hidden" name="_csrf" value="<%= it.csrf %>"><button type="submit" class="link">Anuluj logowanie</button></form>
+</div>
+`,
+);
+
 const NOTICES: Record<string, string> = {
+  codes: 'Zbyt wiele błędnych kodów. Zaloguj się ponownie hasłem.',
   out: 'Wylogowano. Do zobaczenia!',
   everywhere: 'Wylogowano ze wszystkich urządzeń i przeglądarek.',
   expired: 'Sesja wygasła. Zaloguj się ponownie.',
@@ -81,10 +114,11 @@ export function registerSignIn(fastify: FastifyInstance, auth: AuthService, sess
       try {
         const dto = await validated(LoginDto, toInput(state.values, FIELDS));
         const user = await auth.authenticate(dto);
-        const value = await sessions.open(user);
+        const value = await sessions.open(user, null, user.secondFactor === 'code');
         void reply.clearCookie(loginCookieName(request), cookieOptions(request));
         void reply.setCookie(sessionCookieName(request), value, cookieOptions(request));
-        return send(reply, { redirect: safeNext((request.body as Record<string, unknown>).next) });
+        const next = safeNext((request.body as Record<string, unknown>).next);
+        return send(reply, { redirect: user.secondFactor === 'code' ? `${CODE_PATH}?next=${encodeURIComponent(next)}` : next });
       } catch (error) {
         state.values.password = '';
         if (error instanceof DomainError && error.kind === 'unauthorized') {
@@ -105,6 +139,8 @@ export function registerSignIn(fastify: FastifyInstance, auth: AuthService, sess
     },
   });
 
+  registerCodeStep(fastify, auth, sessions);
+
   fastify.post('/app/logout', { errorHandler: (error, request, reply) => send(reply, errorOutcome(request, null, error)) }, async (request, reply) => {
     const session = await sessions.resolve(request.cookies[sessionCookieName(request)]);
     if (session && !csrfAccepted(request, session.csrfToken)) return send(reply, csrfRefused(session));
@@ -112,6 +148,71 @@ export function registerSignIn(fastify: FastifyInstance, auth: AuthService, sess
     if (session) await sessions.close(session);
     void reply.clearCookie(sessionCookieName(request), cookieOptions(request));
     return send(reply, { redirect: '/app/login?signedOut=out' });
+  });
+}
+
+/**
+ * GET/POST /app/login/code: the second step of a sign-in with two-factor on. The session the
+ * password opened serves no other page; the code (or a recovery code) goes through AuthService
+ * with the same back-off and rate limits as the password; after CODE_ATTEMPTS wrong codes the
+ * waiting session ends and the password is asked again. A right code ends the waiting session and
+ * opens a signed-in one under a new id.
+ */
+function registerCodeStep(fastify: FastifyInstance, auth: AuthService, sessions: WebSessions): void {
+  const page = (session: WebSession, next: unknown, state: FormState, status = 200): Outcome => {
+    const body = eta.render(CODE_STEP, { email: session.actor.email, csrf: session.csrfToken, next: safeNext(next), errors: errorItems(state, CODE_FIELDS), fields: renderFields(CODE_FIELDS, state) });
+    return { status, html: renderLayout({ title: 'Kod logowania dwuetapowego', body, hasErrors: status >= 400 }) };
+  };
+  const waiting = async (request: FastifyRequest) => {
+    const session = await sessions.resolve(request.cookies[sessionCookieName(request)]);
+    return session?.stage === 'code' ? session : null;
+  };
+  const pageError = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof DomainError && error.kind === 'too-many-requests') {
+      return send(reply, messagePage(null, 429, 'Zbyt wiele prób', ['Zbyt wiele prób logowania na to konto. Odczekaj chwilę i spróbuj ponownie.'], { href: CODE_PATH, label: 'Wróć do kodu' }));
+    }
+    return send(reply, errorOutcome(request, null, error));
+  };
+
+  fastify.get(CODE_PATH, { errorHandler: (error, request, reply) => pageError(error, request, reply) }, async (request, reply) => {
+    const session = await waiting(request);
+    if (!session) return send(reply, { redirect: '/app/login' });
+    return send(reply, page(session, (request.query as Record<string, unknown>).next, emptyForm()));
+  });
+
+  fastify.route({
+    method: 'POST',
+    url: CODE_PATH,
+    config: LOGIN_ROUTE_CONFIG,
+    errorHandler: (error, request, reply) => pageError(error, request, reply),
+    handler: async (request, reply) => {
+      const session = await waiting(request);
+      if (!session) return send(reply, request.headers.origin === ownOrigin(request) ? { redirect: '/app/login?signedOut=expired' } : csrfRefused(null));
+      if (!csrfAccepted(request, session.csrfToken)) return send(reply, csrfRefused(null));
+      const body = request.body as Record<string, unknown>;
+      const state = emptyForm(formValues(body, CODE_FIELDS));
+      const code = typeof body.otp === 'string' ? body.otp.trim() : '';
+      state.values.otp = '';
+      if (!code) {
+        state.errors.otp = 'Wpisz kod z aplikacji uwierzytelniającej';
+        return send(reply, page(session, body.next, state, 400));
+      }
+      try {
+        await auth.verifySecondFactor({ id: session.actor.userId, email: session.actor.email, municipalityId: session.actor.municipalityId }, code);
+      } catch (error) {
+        if (!(error instanceof DomainError && error.kind === 'unauthorized')) throw error;
+        if (!(await sessions.wrongCode(session))) {
+          void reply.clearCookie(sessionCookieName(request), cookieOptions(request));
+          return send(reply, { redirect: '/app/login?signedOut=codes' });
+        }
+        state.errors.otp = 'Ten kod jest błędny albo został już użyty. Wpisz nowy kod z aplikacji.';
+        return send(reply, page(session, body.next, state, 401));
+      }
+      const value = await sessions.completeSignIn(session);
+      if (!value) return send(reply, { redirect: '/app/login?signedOut=expired' });
+      void reply.setCookie(sessionCookieName(request), value, cookieOptions(request));
+      return send(reply, { redirect: safeNext(body.next) });
+    },
   });
 }
 
