@@ -1,6 +1,6 @@
 import { SYSTEM_ACTOR } from '@app/audit';
 import { loadConfig } from '@app/core';
-import { DEMO_REPORT_YEAR } from '@app/database';
+import { DEMO_REPORT_YEAR, RECENT_YEARS } from '@app/database';
 import { ReportsService } from '@app/reports';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,21 +12,22 @@ import { addUp, ensureWrk, PRIORITY, runLoad, type LoadResult, type LoadSettings
 import type { RecordedResponse } from './report-page.server';
 
 /** wrk -t1 -c32 -d6s: one thread of load, 32 keep-alive connections. */
-const CONNECTIONS = 32;
-const WARM_UP: LoadSettings = { connections: CONNECTIONS, durationSeconds: 3 };
+export const CONNECTIONS = 32;
+export const WARM_UP: LoadSettings = { connections: CONNECTIONS, durationSeconds: 3 };
 /** Measured in alternating rounds (A B, B A, A B), so that a change of load elsewhere on the machine weighs on both servers alike. */
-const ROUND: LoadSettings = { connections: CONNECTIONS, durationSeconds: 6 };
-const ROUNDS = 3;
-const PROFILE: LoadSettings = { connections: CONNECTIONS, durationSeconds: 5 };
+export const ROUND: LoadSettings = { connections: CONNECTIONS, durationSeconds: 6 };
+export const ROUNDS = 3;
+export const PROFILE: LoadSettings = { connections: CONNECTIONS, durationSeconds: 5 };
 
 /** The configuration's default, as a deployment that sets no LOG_LEVEL runs (info: one request line per answer). */
-const DEFAULT_LOG_LEVEL = loadConfig({}).logLevel;
+export const DEFAULT_LOG_LEVEL = loadConfig({}).logLevel;
 
 /**
- * The small page: the demo municipality's report of a later year with this many of the demo year's
- * tasks, about 20 KB (the years right after the demo's carry more of its other data: 60 KB with one task).
+ * The small page: the demo municipality's report of a year after all of the demo's data (its
+ * commissions, activities and programmes end with RECENT_YEARS; a year inside them carries their
+ * data too: 64 KB with five tasks) with this many of the demo year's tasks, about 20 KB.
  */
-const SMALL_REPORT_YEAR = DEMO_REPORT_YEAR + 4;
+const SMALL_REPORT_YEAR = RECENT_YEARS[RECENT_YEARS.length - 1] + 1;
 const SMALL_REPORT_TASKS = 5;
 
 /** Per connection or per response: the bare server's own Date, Connection and Keep-Alive stand in for these. */
@@ -43,23 +44,25 @@ async function record(url: string): Promise<RecordedResponse & { body: Buffer }>
   return { status: response.status, headers, bodyBase64: body.toString('base64'), body };
 }
 
-interface Target {
+export interface Target {
   label: string;
   server: ChildServer;
   runs: LoadResult[];
+  /** sent with every request of the load (a session cookie, a bearer token) */
+  headers?: Record<string, string>;
 }
 
-async function load(target: Target, settings: LoadSettings, path: string, bodyLength: number): Promise<LoadResult> {
-  const result = await runLoad(target.server.url + path, settings, target.server.pid);
+export async function load(target: Target, settings: LoadSettings, path: string, bodyLength: number): Promise<LoadResult> {
+  const result = await runLoad(target.server.url + path, settings, target.server.pid, target.headers);
   if (result.non2xx || result.errors) throw new Error(`${target.label}: ${result.non2xx} answers other than 2xx and ${result.errors} socket errors under load`);
   // wrk does not check bodies; the bytes it read per answer tell a truncated or different body
   if (result.bytesPerResponse < bodyLength) throw new Error(`${target.label}: ${result.bytesPerResponse.toFixed(0)} bytes read per answer, fewer than the ${bodyLength} of the page`);
   return result;
 }
 
-const cores = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(0)} %`);
+export const cores = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(0)} %`);
 
-function describe(label: string, t: LoadTotals): string {
+export function describe(label: string, t: LoadTotals): string {
   const rounds = t.runs.map((r) => (r.requests / r.seconds).toFixed(0)).join(', ');
   return (
     `${label}: ${t.requestsPerSecond.toFixed(0)} req/s (rounds ${rounds}), p50 ${median(t.runs.map((r) => r.latencyP50Ms))} ms, p99 ${median(t.runs.map((r) => r.latencyP99Ms))} ms; ` +
@@ -69,7 +72,7 @@ function describe(label: string, t: LoadTotals): string {
 }
 
 /** A CPU profile of a running server under the same load, in µs per request: where its time per request goes. */
-async function profile(ctx: BenchContext, target: Target, path: string, bodyLength: number, dir: string): Promise<ProfileSummary & { requests: number }> {
+export async function profile(ctx: BenchContext, target: Target, path: string, bodyLength: number, dir: string): Promise<ProfileSummary & { requests: number }> {
   const file = join(dir, `${target.label}.cpuprofile`);
   type Answer = { profiled?: string; error?: string };
   const ask = async (message: object) => {
@@ -83,7 +86,7 @@ async function profile(ctx: BenchContext, target: Target, path: string, bodyLeng
   return { ...summariseProfile(file), requests };
 }
 
-function profileNotes(profiles: Array<ProfileSummary & { requests: number; label: string }>): string[] {
+export function profileNotes(profiles: Array<ProfileSummary & { requests: number; label: string }>): string[] {
   const perRequest = (p: ProfileSummary & { requests: number }, entries: Array<[string, number]>) =>
     entries.map(([k, share]) => `${k} ${((share * p.busyMs * 1000) / p.requests).toFixed(1)}`).join('; ');
   const total = (p: ProfileSummary & { requests: number }) => ((p.busyMs * 1000) / p.requests).toFixed(1);
