@@ -102,6 +102,15 @@ describe('the public report page in Chromium', () => {
       });
       expect(innerWidth).toBe(360);
       expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+      // the charts' labels (12 px in the drawing) are at least 11 px on the screen: the drawing shown is not shrunk to half
+      const charts = await page.locator('figure svg.report-chart').evaluateAll((svgs) =>
+        svgs
+          .map((svg) => svg as unknown as { getBoundingClientRect(): { width: number }; viewBox: { baseVal: { width: number } } })
+          .filter((svg) => svg.getBoundingClientRect().width > 0)
+          .map((svg) => (12 * svg.getBoundingClientRect().width) / svg.viewBox.baseVal.width),
+      );
+      expect(charts).toHaveLength(3);
+      for (const labelPx of charts) expect(labelPx).toBeGreaterThanOrEqual(11);
     } finally {
       await page.close();
     }

@@ -55,6 +55,20 @@ describe('renderCharts', () => {
     for (const c of charts) expect(c.svg.startsWith('<svg ')).toBe(true);
   });
 
+  it('draws each chart twice: 660 px wide for screens and print, 340 px for a phone, with ids of their own and the same words', () => {
+    for (const c of renderCharts(krakow, { sphereNames: SPHERE_NAMES })) {
+      expect(c.svg).toMatch(/viewBox="0 0 660 /);
+      expect(c.narrowSvg).toMatch(/^<svg role="img"[^>]*viewBox="0 0 340 /);
+      expect(c.narrowSvg).toContain(`<desc>${c.description.replace(/\u00a0/g, '&nbsp;')}</desc>`.replace(/&nbsp;/g, '\u00a0'));
+      const ids = (svg: string) => [...svg.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]);
+      for (const id of ids(c.narrowSvg!)) expect(ids(c.svg)).not.toContain(id);
+    }
+    // a long title over lines that fit the narrow drawing
+    const sphere = renderCharts(krakow, { sphereNames: SPHERE_NAMES })[1];
+    expect(sphere.narrowSvg).toContain('>Kwota przyznanych dotacji według</text>');
+    expect(sphere.narrowSvg).toContain('>sfery zadań publicznych</text>');
+  });
+
   it('states the figures in words, every mode included, money in Polish style', () => {
     const [mode, sphere, department] = renderCharts(krakow, { sphereNames: SPHERE_NAMES });
     expect(mode.description).toContain('1\u00a0250\u00a0000,00\u00a0zł');

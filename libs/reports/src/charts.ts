@@ -21,9 +21,27 @@ interface Bar {
   granted: string;
 }
 
-const WIDTH = 660;
-const ROW = 34;
-const TOP = 56;
+/**
+ * Two drawings of each chart: wide (660 px, labels left of the bars) for a screen or print, and
+ * narrow (340 px, labels wrapped over up to three lines) for a phone, where the wide one would be
+ * scaled to half its size and its 12 px labels to 6 px. The page shows one of them by the width of
+ * the screen (a media query in the stylesheet); both say the same in their description.
+ */
+interface Layout {
+  suffix: string;
+  width: number;
+  row: number;
+  top: number;
+  titleSize: number;
+  grid: { left: number; right: number };
+  labelWidth: number;
+  wrap: boolean;
+}
+const WIDE: Layout = { suffix: '', width: 660, row: 34, top: 56, titleSize: 16, grid: { left: 250, right: 150 }, labelWidth: 236, wrap: false };
+// the server measures text with an estimate narrower than a browser's fonts: labels get room to spare
+const NARROW: Layout = { suffix: '-narrow', width: 340, row: 48, top: 64, titleSize: 14, grid: { left: 126, right: 124 }, labelWidth: 100, wrap: true };
+/** A title over lines of at most this many characters (the narrow drawing's). */
+const NARROW_TITLE_CHARS = 34;
 const BOTTOM = 16;
 const TOP_SPHERES = 10;
 const TOP_DEPARTMENTS = 15;
@@ -104,8 +122,12 @@ interface SvgPainter {
 
 function chart(key: string, title: string, bars: Bar[], what = 'trybów'): ReportChart {
   const description = describe(bars, what);
-  const height = TOP + Math.max(bars.length, 1) * ROW + BOTTOM;
-  const instance = echarts.init(null, null, { renderer: 'svg', ssr: true, width: WIDTH, height, locale: 'EN' });
+  return { key, title, description, svg: draw(WIDE, key, title, description, bars), narrowSvg: draw(NARROW, key, title, description, bars) };
+}
+
+function draw(layout: Layout, key: string, title: string, description: string, bars: Bar[]): string {
+  const height = layout.top + Math.max(bars.length, 1) * layout.row + BOTTOM;
+  const instance = echarts.init(null, null, { renderer: 'svg', ssr: true, width: layout.width, height, locale: 'EN' });
   let svg: string;
   try {
     instance.setOption({
@@ -114,14 +136,14 @@ function chart(key: string, title: string, bars: Bar[], what = 'trybów'): Repor
       backgroundColor: '#ffffff',
       textStyle: { fontFamily: FONT, color: TEXT },
       title: {
-        text: title,
+        text: layout.wrap ? wrapWords(title, NARROW_TITLE_CHARS) : title,
         subtext: bars.length ? undefined : 'Brak dotacji w tym roku',
         left: 8,
         top: 8,
-        textStyle: { fontSize: 16, fontWeight: 'bold', color: TEXT, fontFamily: FONT },
+        textStyle: { fontSize: layout.titleSize, fontWeight: 'bold', color: TEXT, fontFamily: FONT, lineHeight: layout.titleSize + 4 },
         subtextStyle: { fontSize: 13, color: TEXT, fontFamily: FONT },
       },
-      grid: { left: 250, right: 150, top: TOP, bottom: BOTTOM },
+      grid: { ...layout.grid, top: layout.top, bottom: BOTTOM },
       xAxis: { type: 'value', min: 0, max: 'dataMax', show: false },
       yAxis: {
         type: 'category',
@@ -129,7 +151,9 @@ function chart(key: string, title: string, bars: Bar[], what = 'trybów'): Repor
         data: bars.map((b) => b.axisLabel),
         axisTick: { show: false },
         axisLine: { lineStyle: { color: AXIS } },
-        axisLabel: { color: TEXT, fontSize: 12, fontFamily: FONT, width: 236, overflow: 'truncate', ellipsis: '…' },
+        axisLabel: layout.wrap
+          ? { color: TEXT, fontSize: 12, fontFamily: FONT, width: layout.labelWidth, overflow: 'break', lineHeight: 14, height: 42, lineOverflow: 'truncate', ellipsis: '…' }
+          : { color: TEXT, fontSize: 12, fontFamily: FONT, width: layout.labelWidth, overflow: 'truncate', ellipsis: '…' },
       },
       series: [
         {
@@ -147,7 +171,18 @@ function chart(key: string, title: string, bars: Bar[], what = 'trybów'): Repor
   } finally {
     instance.dispose();
   }
-  return { key, title, description, svg: accessibleSvg(svg, key, title, description) };
+  return accessibleSvg(svg, key + layout.suffix, title, description);
+}
+
+/** Words over lines of at most `max` characters (a longer word keeps a line of its own). */
+function wrapWords(text: string, max: number): string {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines.length ? lines[lines.length - 1] : null;
+    if (last !== null && last.length + 1 + word.length <= max) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines.join('\n');
 }
 
 const escapeText = (text: string): string => echarts.format.encodeHTML(text);

@@ -37,7 +37,10 @@ export interface ReportChart {
   title: string;
   /** the chart's content in words: alt text for screen readers and a caption */
   description: string;
+  /** the wide drawing (660 px), for screens and print */
   svg: string;
+  /** the narrow drawing (340 px) for a phone; absent in revisions published before 0.7.0 */
+  narrowSvg?: string;
 }
 
 /** What a published revision shows beside the summary, frozen with it. */

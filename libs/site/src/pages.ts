@@ -312,8 +312,10 @@ export function reportPage(r: PublishedRevision): string {
  * revision; the page's CSP runs no script whatever they hold. This only keeps out what is not a
  * chart of ours, should a row have been written by other means.
  */
+const ourSvg = (svg: unknown) => typeof svg === 'string' && svg.startsWith('<svg role="img"') && !/<script|<foreignObject|\son[a-z]+=/i.test(svg);
+
 function isInlineSvg(chart: ReportChart): boolean {
-  return typeof chart.svg === 'string' && chart.svg.startsWith('<svg role="img"') && !/<script|<foreignObject|\son[a-z]+=/i.test(chart.svg);
+  return ourSvg(chart.svg) && (chart.narrowSvg === undefined || ourSvg(chart.narrowSvg));
 }
 
 export interface NotFoundOptions {

@@ -47,6 +47,9 @@ dl.facts dt{font-weight:700}
 dl.facts dd{margin:0}
 figure{margin:0 0 2rem}
 figure svg{display:block;width:100%;max-width:660px;height:auto;border:1px solid var(--border)}
+.two-sizes .chart-narrow svg{max-width:340px}
+.two-sizes .chart-narrow{display:none}
+@media screen and (max-width:30rem){.two-sizes .chart-wide{display:none}.two-sizes .chart-narrow{display:block}}
 figcaption{margin-top:.5rem;max-width:60rem}
 code,.links a{overflow-wrap:anywhere}
 form.search{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:1rem 0 1.5rem}
@@ -223,8 +226,8 @@ const REPORT = `<h1><%= it.heading %></h1>
 <% if (it.charts.length) { %>
 <h2 id="wykresy">Wykresy</h2>
 <% it.charts.forEach(function (c) { %>
-<figure>
-<%~ c.svg %>
+<figure<% if (c.narrowSvg) { %> class="two-sizes"<% } %>>
+<% if (c.narrowSvg) { %><div class="chart-wide"><%~ c.svg %></div><div class="chart-narrow"><%~ c.narrowSvg %></div><% } else { %><%~ c.svg %><% } %>
 <figcaption><strong><%= c.title %>.</strong> <%= c.description %></figcaption>
 </figure>
 <% }) %>
