@@ -3,6 +3,7 @@ import { compileBenchmark } from './compile.bench';
 import { exportMemoryBenchmark } from './export-memory.bench';
 import { importBenchmark } from './import.bench';
 import { reportPageBenchmark, smallReportPageBenchmark } from './report-page.bench';
+import { taskListPageBenchmark } from './task-list-page.bench';
 
 /** Every benchmark of `npm run bench`, in the order they run: one file each, one line here. */
-export const BENCHMARKS: Benchmark[] = [reportPageBenchmark, smallReportPageBenchmark, compileBenchmark, exportMemoryBenchmark, importBenchmark];
+export const BENCHMARKS: Benchmark[] = [reportPageBenchmark, smallReportPageBenchmark, compileBenchmark, exportMemoryBenchmark, importBenchmark, taskListPageBenchmark];

@@ -2,6 +2,7 @@ import { canonicalJson, sha256Hex } from '@app/core';
 import { FINGERPRINT_SQL, ReportsService, SUMMARY_SQL } from '@app/reports';
 import type { DataSource } from 'typeorm';
 import { median, ms, type Benchmark, type BenchContext, type Measurement } from './benchmark';
+import { insertBulkTasks } from './bulk-tasks';
 
 const TASKS = 100_000;
 /** Tasks of the same year still `planned`: not counted, but read past by the year's filter. */
@@ -14,9 +15,9 @@ const MEETINGS_PER_COMMISSION = 12;
 const REPEATS = 5;
 
 /**
- * A municipality of its own with one year of 100 000 funded tasks (1–3 NGOs each), a few thousand
- * activities and commission memberships, all inserted set-wise (INSERT … SELECT generate_series)
- * with ids derived from their numbers (md5(…)::uuid) so that the link tables can name them.
+ * A municipality of its own with one year of 100 000 funded tasks (1–3 NGOs each, insertBulkTasks),
+ * a few thousand activities and commission memberships, all inserted set-wise (INSERT … SELECT
+ * generate_series) with ids derived from their numbers (md5(…)::uuid) so that the link tables can name them.
  */
 async function seed(ds: DataSource, year: number): Promise<string> {
   const [{ id: m }]: Array<{ id: string }> = await ds.query(
@@ -40,32 +41,9 @@ async function seed(ds: DataSource, year: number): Promise<string> {
        FROM generate_series(1, $3::int) i`,
     [m, year, NGOS],
   );
-  // 100 000 counted tasks spread over modes, forms, spheres, departments and statuses, then the planned ones
-  await ds.query(
-    `INSERT INTO tasks (id, municipality_id, program_id, title, sphere, mode, form, competition_ref, department,
-                        amount_requested, amount_granted, amount_settled, start_date, end_date, status, beneficiaries)
-     SELECT md5('bench-task-' || i)::uuid, $1, $2, 'Zadanie publiczne nr ' || i,
-            s.codes[1 + i % cardinality(s.codes)],
-            (ARRAY['open-competition', 'small-grant', 'local-initiative', 'other-act'])[1 + i % 4],
-            (ARRAY['support', 'entrustment'])[1 + (i / 4) % 2],
-            CASE WHEN i % 4 = 0 THEN 'OK-' || (i / 4) % 400 || '/' || $3 END,
-            'Wydział nr ' || (1 + (i * 7) % 30),
-            g.amount + 100, g.amount,
-            CASE (i / 8) % 4 WHEN 2 THEN g.amount WHEN 3 THEN round(g.amount / 2, 2) END,
-            make_date($3::int, 1, 1) + i % 300, make_date($3::int, 1, 1) + i % 300 + i % 60,
-            CASE WHEN i > $4::int THEN 'planned' ELSE (ARRAY['contracted', 'in-progress', 'settled', 'terminated'])[1 + (i / 8) % 4] END,
-            i % 500
-       FROM generate_series(1, $4::int + $5::int) i
-            CROSS JOIN (SELECT array_agg(DISTINCT code) AS codes FROM spheres) s
-            CROSS JOIN LATERAL (SELECT ((1000 + (i * 7919) % 2000000) / 100.0)::numeric(14,2) AS amount) g`,
-    [m, annual, year, TASKS, PLANNED],
-  );
-  await ds.query(
-    `INSERT INTO task_ngos (municipality_id, task_id, ngo_id, position)
-     SELECT $1, md5('bench-task-' || i)::uuid, md5('bench-ngo-' || (1 + (i * 7 + k * 13) % $3::int))::uuid, k
-       FROM generate_series(1, $2::int) i, generate_series(0, 2) k WHERE k <= i % 3`,
-    [m, TASKS + PLANNED, NGOS],
-  );
+  // 100 000 counted tasks spread over modes, forms, spheres, departments and statuses, then the planned ones, 1–3 of the NGOs each
+  const [{ ngoIds }]: Array<{ ngoIds: string[] }> = await ds.query(`SELECT array_agg(md5('bench-ngo-' || i)::uuid::text ORDER BY i) AS "ngoIds" FROM generate_series(1, $1::int) i`, [NGOS]);
+  await insertBulkTasks(ds, { tag: 'bench', municipalityId: m, programId: annual, year, counted: TASKS, planned: PLANNED, ngoIds });
   await ds.query(
     `INSERT INTO activities (id, municipality_id, program_id, type, title, start_date, end_date, department, participants)
      SELECT md5('bench-activity-' || i)::uuid, $1, $2,

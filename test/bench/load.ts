@@ -20,6 +20,7 @@ export interface LoadResult {
   requests: number;
   /** how long the generator sent requests */
   seconds: number;
+  /** what wrk reports as "Non-2xx or 3xx responses": answers of status 400 and above only (wrk counts no 3xx, so a redirect to a sign-in page passes) */
   non2xx: number;
   errors: number;
   latencyP50Ms: number;
@@ -119,8 +120,9 @@ function machineBusySeconds(): number | null {
 
 const diff = (after: number | null, before: number | null) => (after === null || before === null ? null : after - before);
 
-export async function runLoad(url: string, settings: LoadSettings, serverPid: number): Promise<LoadResult> {
-  const args = ['-t1', `-c${settings.connections}`, `-d${settings.durationSeconds}s`, '--latency', url];
+/** `headers` go with every request (wrk -H 'name: value'), e.g. a session cookie or a bearer token. */
+export async function runLoad(url: string, settings: LoadSettings, serverPid: number, headers: Record<string, string> = {}): Promise<LoadResult> {
+  const args = ['-t1', `-c${settings.connections}`, `-d${settings.durationSeconds}s`, '--latency', ...Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]), url];
   const child = spawn(WRK, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid) raisePriority(child.pid);
   let stdout = '';
