@@ -305,6 +305,17 @@ describe('the web app', () => {
       expect(row).toEqual({ name: 'Fundacja Po Zmianie', legal_form: 'foundation', address: 'ul. Nowa 1, Kraków' });
     });
 
+    it('refuses an edit that empties a required field (beside it, 400), rather than keeping the old value and saying saved', async () => {
+      const web = await officialClient();
+      const ngo = (await t.call('POST', '/api/v1/ngos', { token: official.token, body: newNgo({ name: 'Fundacja Z Nazwą' }) })).body;
+      await web.get(`/app/ngos/${ngo.id}/edit`);
+      const emptied = await web.post(`/app/ngos/${ngo.id}/edit`, { name: '  ', legalForm: 'foundation', krs: ngo.krs, nip: ngo.nip, regon: ngo.regon, spheres: ['1'], version: String(ngo.version) });
+      expect(emptied.status).toBe(400);
+      expect(emptied.text).toMatch(/id="f-name-error"[^>]*>[\s\S]*?Uzupełnij pole/);
+      const [row] = await t.db.query(`SELECT name, version FROM ngos WHERE id = $1`, [ngo.id]);
+      expect(row).toEqual({ name: 'Fundacja Z Nazwą', version: ngo.version });
+    });
+
     it('lets an auditor read the register but not open its forms; an unknown or malformed id is a 404 page', async () => {
       const auditor = await createUser(t, admin, { email: email('auditor'), role: 'auditor' });
       const web = new WebClient(t.url);

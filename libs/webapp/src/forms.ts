@@ -74,8 +74,9 @@ export function parsePolishMoney(input: string): string {
 export const moneyForForm = (amount: string | null) => (amount === null ? '' : formatPln(amount).replace(/\s*zł$/, ''));
 
 /**
- * The JSON body the API would receive for this form. Empty optional fields are null (which clears
- * them on an edit); empty required fields are left out, so the DTO says they are required.
+ * The JSON body the API would receive for this form. An empty field is null: an optional one is
+ * cleared on an edit; a required one is refused by the DTO ("must not be null"), on an edit too,
+ * where leaving it out would keep the old value and report the emptied field as saved.
  */
 export function toInput(values: FormState['values'], specs: readonly FieldSpec[]): Record<string, unknown> {
   const input: Record<string, unknown> = {};
@@ -87,9 +88,8 @@ export function toInput(values: FormState['values'], specs: readonly FieldSpec[]
     else if (spec.kind === 'checkbox') input[spec.name] = v === 'true';
     else {
       const s = typeof v === 'string' ? (spec.kind === 'password' ? v : v.trim()) : '';
-      if (s === '') {
-        if (spec.optional) input[spec.name] = null;
-      } else input[spec.name] = spec.kind === 'money' ? parsePolishMoney(s) : spec.kind === 'integer' && /^\d{1,9}$/.test(s) ? Number(s) : s;
+      if (s === '') input[spec.name] = null;
+      else input[spec.name] = spec.kind === 'money' ? parsePolishMoney(s) : spec.kind === 'integer' && /^\d{1,9}$/.test(s) ? Number(s) : s;
     }
   }
   return input;
