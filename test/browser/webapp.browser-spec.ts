@@ -243,6 +243,29 @@ describe('the web app in Chromium', () => {
     }
   }, 120_000);
 
+  it("the import form with its messages, and a dry run's table of row errors, pass axe-core and fit 320 px; nothing is written", async () => {
+    const page = await browser.newPage({ viewport: { width: 320, height: 640 }, locale: 'pl-PL' });
+    try {
+      await signInAs(page, 'official');
+      await page.goto(`${t.url}/app/imports`);
+      // first without a file: the messages beside the fields
+      await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.status() === 400), page.getByRole('button', { name: 'Sprawdź plik' }).click()]);
+      expect(await page.locator('#f-file-error').innerText()).toContain('Wybierz plik CSV albo XLSX');
+      expect([await violations(page), await scrollsSideways(page)]).toEqual([[], false]);
+      await page.selectOption('#f-kind', 'ngos');
+      const csv = 'name,legalForm,krs,nip\nFundacja Bardzo Długiej Nazwy Która Się Nie Mieści,foundation,,1234567890\nSpółka,spolka,,\n';
+      await page.setInputFiles('#f-file', { name: 'organizacje.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.status() === 200), page.getByRole('button', { name: 'Sprawdź plik' }).click()]);
+      expect(await page.locator('h1').innerText()).toBe('Plik ma błędy');
+      expect(await page.getByRole('table').getByRole('row').count()).toBe(3);
+      expect(await violations(page)).toEqual([]);
+      expect(await scrollsSideways(page)).toBe(false);
+      expect(await t.db.query(`SELECT 1 FROM ngos WHERE name = 'Spółka'`)).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('the sign-in page, its error state and the 404 page pass axe-core and fit 320 px', async () => {
     const page = await browser.newPage({ viewport: { width: 320, height: 640 }, locale: 'pl-PL' });
     try {

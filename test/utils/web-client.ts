@@ -1,7 +1,7 @@
 /**
  * A browser's part in the web app's end-to-end specs, over real HTTP: a cookie jar, forms posted
- * as application/x-www-form-urlencoded with the page's origin, redirects not followed (so a spec
- * sees each 303), and the CSRF token read from the page it came from.
+ * as application/x-www-form-urlencoded (an upload as multipart/form-data) with the page's origin,
+ * redirects not followed (so a spec sees each 303), and the CSRF token read from the page it came from.
  */
 export interface WebAnswer {
   status: number;
@@ -9,6 +9,16 @@ export interface WebAnswer {
   text: string;
   location: string | null;
   setCookies: string[];
+}
+
+/**
+ * A file part of a multipart form: a chosen file, or `{ name: '', content: '' }` for a file input
+ * left empty (a browser sends it with `filename=""`, fetch's FormData with no filename at all).
+ */
+export interface FilePart {
+  name: string;
+  content: string | Buffer;
+  type?: string;
 }
 
 export class WebClient {
@@ -57,6 +67,24 @@ export class WebClient {
     const origin = o.origin === undefined ? this.base : o.origin;
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', ...this.cookieHeader(), ...(origin === null ? {} : { origin }), ...o.headers };
     return this.answer(await fetch(this.base + path, { method: 'POST', redirect: 'manual', headers, body: form.toString() }));
+  }
+
+  /**
+   * Posts a multipart/form-data form (a file upload) with its parts in the order given, as a browser
+   * sends them in the form's order: `_csrf` first (the last page's token unless given; null leaves it
+   * out), then `fields`, where a FilePart is a file. `origin` as in post().
+   */
+  async postMultipart(path: string, fields: Record<string, string | FilePart>, o: { csrf?: string | null; origin?: string | null; headers?: Record<string, string> } = {}): Promise<WebAnswer> {
+    const form = new FormData();
+    const csrf = o.csrf === undefined ? this.csrf : o.csrf;
+    if (csrf !== null) form.append('_csrf', csrf);
+    for (const [k, v] of Object.entries(fields)) {
+      if (typeof v === 'string') form.append(k, v);
+      else form.append(k, new Blob([typeof v.content === 'string' ? v.content : new Uint8Array(v.content)], { type: v.type ?? 'application/octet-stream' }), v.name);
+    }
+    const origin = o.origin === undefined ? this.base : o.origin;
+    const headers: Record<string, string> = { ...this.cookieHeader(), ...(origin === null ? {} : { origin }), ...o.headers };
+    return this.answer(await fetch(this.base + path, { method: 'POST', redirect: 'manual', headers, body: form }));
   }
 
   /** Signs in through the sign-in page; throws unless it answers 303. */

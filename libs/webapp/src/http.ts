@@ -1,5 +1,5 @@
 import { DomainError, roleHas, type Actor, type Permission, type Role } from '@app/core';
-import { HttpException, Logger } from '@nestjs/common';
+import { BadRequestException, HttpException, Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import type { WebSession, WebSessions } from './sessions';
@@ -28,8 +28,10 @@ export interface PageContext {
   reply: FastifyReply;
   session: WebSession;
   actor: Actor;
-  /** The form's fields as Fastify parsed them (application/x-www-form-urlencoded). */
+  /** The form's fields as Fastify parsed them (application/x-www-form-urlencoded), or the text fields of an upload form. */
   body: Record<string, unknown>;
+  /** The file of an upload form (PageOptions.upload); null when none was chosen or the route takes none. */
+  file: UploadedFile | null;
   query: Record<string, string | undefined>;
   params: Record<string, string>;
 }
@@ -48,7 +50,9 @@ export const NAV: readonly NavItem[] = [
   { href: '/app/programs', label: 'Programy', roles: ['admin', 'official', 'auditor'] },
   { href: '/app/tasks', label: 'Zadania', roles: ['admin', 'official', 'auditor'] },
   { href: '/app/activities', label: 'Działania', roles: ['admin', 'official', 'auditor'] },
+  { href: '/app/commissions', label: 'Komisje', roles: ['admin', 'official', 'auditor'] },
   { href: '/app/reports', label: 'Sprawozdania', roles: ['admin', 'official', 'auditor'] },
+  { href: '/app/imports', label: 'Import', roles: ['admin', 'official'] },
   { href: '/app/audit', label: 'Dziennik zmian', roles: ['admin', 'official', 'auditor'] },
   { href: '/app/jobs', label: 'Harmonogram', roles: ['admin', 'official'] },
   { href: '/app/users', label: 'Użytkownicy', roles: ['admin'] },
@@ -168,6 +172,65 @@ export interface PageOptions {
   permission: Permission | 'staff' | 'ngo';
   /** Served also while the user must first set up two-factor sign-in (its own set-up pages). */
   enrolment?: boolean;
+  /**
+   * POST only: the form is multipart/form-data with one file part named `field` (at most
+   * `maxBytes`; a larger one comes as `tooLarge`). Its text fields become `ctx.body`, its file
+   * `ctx.file`. The form must put `_csrf` before the file: the file is read only after that token matched.
+   */
+  upload?: { field: string; maxBytes: number };
+}
+
+/** A file sent with an upload form. */
+export interface UploadedFile {
+  fileName: string;
+  mimeType: string;
+  /** Empty when the file was too large. */
+  buffer: Buffer;
+  /** Over the route's `maxBytes`: the rest of it was dropped unread. */
+  tooLarge: boolean;
+}
+
+/**
+ * An upload form's text fields and its file. The file's bytes are read only when a `_csrf` field
+ * before it matched the session's token; otherwise every file part is drained unread and the answer
+ * is null, for the caller to refuse the request (403) having looked at nothing the form sent.
+ */
+async function readUploadForm(request: FastifyRequest, upload: NonNullable<PageOptions['upload']>, expectedToken: string): Promise<{ fields: Record<string, string | string[]>; file: UploadedFile | null } | null> {
+  const fields: Record<string, string | string[]> = Object.create(null);
+  let file: UploadedFile | null = null;
+  let refused = false;
+  const drain = async (stream: AsyncIterable<unknown>) => {
+    for await (const chunk of stream) void chunk;
+  };
+  try {
+    // the API's plugin options (one file, no fields) are its own: a form has a few short fields too;
+    // a file over the limit is marked truncated rather than thrown (the plugin reads the option, its types omit it)
+    const options = { limits: { fields: 20, fieldSize: 4096, files: 1, fileSize: upload.maxBytes, parts: 21 }, throwFileSizeLimit: false };
+    for await (const part of request.parts(options)) {
+      if (part.type === 'field') {
+        if (typeof part.value !== 'string') continue;
+        const had = fields[part.fieldname];
+        fields[part.fieldname] = had === undefined ? part.value : [...(Array.isArray(had) ? had : [had]), part.value];
+        continue;
+      }
+      if (!sameToken(fields._csrf, expectedToken)) refused = true;
+      if (refused || part.fieldname !== upload.field) {
+        await drain(part.file);
+        continue;
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of part.file) if (!part.file.truncated) chunks.push(chunk as Buffer);
+      const tooLarge = part.file.truncated;
+      // a file input left empty: a part with an empty file name (or none) and no bytes
+      if (!tooLarge && !part.filename && chunks.length === 0) continue;
+      file = { fileName: part.filename ?? '', mimeType: part.mimetype ?? '', buffer: tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge };
+    }
+  } catch (error) {
+    // a limit of the form (413), or a body that is not well-formed multipart
+    if ((error as { statusCode?: number }).statusCode) throw error;
+    throw new BadRequestException('The body could not be read as multipart/form-data');
+  }
+  return refused ? null : { fields, file };
 }
 
 /** Where a user who must set up two-factor sign-in is sent from every other page. */
@@ -210,6 +273,14 @@ export class WebRoutes {
             if (method === 'POST' && request.headers.origin !== ownOrigin(request)) return send(reply, csrfRefused(null));
             return send(reply, { redirect: `/app/login?next=${encodeURIComponent(method === 'GET' ? request.url : '/app')}` });
           }
+          let file: UploadedFile | null = null;
+          if (method === 'POST' && options.upload && request.isMultipart()) {
+            if (request.headers.origin !== ownOrigin(request)) return send(reply, csrfRefused(session));
+            const form = await readUploadForm(request, options.upload, session.csrfToken);
+            if (!form) return send(reply, csrfRefused(session));
+            request.body = form.fields;
+            file = form.file;
+          }
           if (method === 'POST' && !csrfAccepted(request, session.csrfToken)) return send(reply, csrfRefused(session));
           if (session.stage === 'enrol' && !options.enrolment) return send(reply, { redirect: ENROL_PATH });
           const allowed =
@@ -221,6 +292,7 @@ export class WebRoutes {
             session,
             actor: session.actor,
             body: (request.body ?? {}) as Record<string, unknown>,
+            file,
             query: request.query as Record<string, string | undefined>,
             params: request.params as Record<string, string>,
           });

@@ -1,8 +1,9 @@
 import { ActivitiesService } from '@app/activities';
 import { AuditService } from '@app/audit';
-import { MembersService } from '@app/commissions';
+import { CommissionsService, MeetingsService, MembersService } from '@app/commissions';
 import { AuthService, TwoFactorService, UsersService } from '@app/identity';
 import { ExportsService } from '@app/exports';
+import { ImportsService } from '@app/imports';
 import { JobRunsService } from '@app/jobs';
 import { NgosService } from '@app/ngos';
 import { ProgramsService } from '@app/programs';
@@ -15,11 +16,13 @@ import type { FastifyInstance } from 'fastify';
 import { messagePage, send, WebRoutes } from './http';
 import { registerAccountPages } from './pages/account';
 import { registerActivityPages } from './pages/activities';
+import { registerCommissionPages } from './pages/commissions';
 import { registerAuditPages } from './pages/audit';
 import { registerMyOrganisationPage } from './pages/my-organisation';
 import { registerNgoPages } from './pages/ngos';
 import { registerSignIn } from './pages/sign-in';
 import { registerProgramPages } from './pages/programs';
+import { registerImportPages } from './pages/imports';
 import { registerReportPages } from './pages/reports';
 import { registerStartPage } from './pages/start';
 import { registerTaskPages } from './pages/tasks';
@@ -42,12 +45,15 @@ export async function registerWebApp(fastify: FastifyInstance, app: INestApplica
     programs: app.get(ProgramsService),
     activities: app.get(ActivitiesService),
     members: app.get(MembersService),
+    commissions: app.get(CommissionsService),
+    meetings: app.get(MeetingsService),
     spheres: app.get(SpheresService),
     reports: app.get(ReportsService),
     exporter: app.get(ExportsService),
     audit: app.get(AuditService),
     // provided by JobsModule, which the API imports once (with or without the scheduler)
     jobRuns: app.get(JobRunsService),
+    imports: app.get(ImportsService),
   };
 
   fastify.get(STYLESHEET_PATH, (_request, reply) => reply.header('cache-control', 'public, max-age=31536000, immutable').type('text/css; charset=utf-8').send(APP_STYLESHEET));
@@ -61,7 +67,9 @@ export async function registerWebApp(fastify: FastifyInstance, app: INestApplica
   registerProgramPages(routes, services);
   registerTaskPages(routes, services);
   registerActivityPages(routes, services);
+  registerCommissionPages(routes, services);
   registerReportPages(routes, services);
+  registerImportPages(routes, services);
   registerAuditPages(routes, services);
   registerMyOrganisationPage(routes, services);
   registerUserPages(routes, services);
