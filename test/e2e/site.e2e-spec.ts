@@ -271,7 +271,9 @@ describe('public pages', () => {
       expect(html).toContain(`<li>Fundacja &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; „Spółka” (KRS ${ngos.evil.krs})</li>`);
       expect(html).toContain('Komisja Dialogu Obywatelskiego ds. Sportu 2019–2022');
       // the charts of the revision, inline, each in a figure with its description as caption
-      expect(count(html, /<figure>\n<svg role="img" aria-label="[^"]+"/g)).toBe(3);
+      expect(count(html, /<figure class="two-sizes">\n<div class="chart-wide"><svg role="img" aria-label="[^"]+"/g)).toBe(3);
+      // and the narrow drawing of each, for a phone
+      expect(count(html, /<div class="chart-narrow"><svg role="img" aria-label="[^"]+" class="report-chart" width="340"/g)).toBe(3);
       expect(count(html, /<figcaption><strong>Kwota przyznanych dotacji według [^<]+\.<\/strong> [^<]+<\/figcaption>/g)).toBe(3);
       expect(html).toContain('Otwarty konkurs ofert: 1\u00a0zadanie, 1\u00a0250\u00a0000,00\u00a0zł; mały grant: 1\u00a0zadanie, 9000,50\u00a0zł;');
       // open data and exports

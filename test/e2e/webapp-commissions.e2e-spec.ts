@@ -384,6 +384,8 @@ describe('the web app: dialogue commissions', () => {
       const trail = await web.get(`/app/audit?entity=${entity}&action=${action}`);
       expect(trail.status).toBe(200);
       expect(trail.text).toMatch(new RegExp(`<td>${email}</td><td>${action === 'end' ? 'zakończenie' : 'dodanie'}</td><td>${what}</td>`));
+      // each entry links to the commission's page, the members' and meetings' entries too
+      expect(trail.text).toContain(`href="/app/commissions/${id}"`);
     }
   });
 });

@@ -57,7 +57,9 @@ if (passThrough) {
   process.exitCode = await run(args);
 } else {
   const runs = [];
-  if (has('--selectProjects')) runs.push({ name: 'selected', extra: args });
+  // files first: Jest's --selectProjects takes every word after it as a project's name
+  const files = args.filter((a) => !a.startsWith('-') && existsSync(join(root, a)));
+  if (has('--selectProjects')) runs.push({ name: 'selected', extra: [...files, ...args.filter((a) => !files.includes(a))] });
   else {
     const wanted = runsWanted();
     // Jest's default on 2 cores is one worker; the e2e files mostly wait on PostgreSQL, so two overlap well

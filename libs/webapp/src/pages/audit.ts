@@ -4,7 +4,10 @@ import { JOB_NAMES, JOB_OUTCOMES, JobRunsQuery, JobRunsService } from '@app/jobs
 import { renderLayout, type WebRoutes } from '../http';
 import { codeOptions, filteredPage, FILTERED_LIST, one, pager, selectFilter } from '../lists';
 import { eta, template } from '../views';
+import { activityPath } from './activities';
+import { commissionPath } from './commissions';
 import { ngoPath } from './ngos';
+import { programPath } from './programs';
 import { taskPath } from './tasks';
 
 export const ACTION_LABELS: Record<string, string> = {
@@ -53,12 +56,37 @@ const BROKEN: Record<string, string> = {
   missing: 'koniec dziennika został obcięty',
 };
 
+/** The commission a member's or a meeting's entry belongs to (its `after`, or `before` for a removal). */
+function commissionOf(e: AuditEntryView): string | null {
+  const state = (e.after ?? e.before) as { commissionId?: unknown } | null;
+  return typeof state?.commissionId === 'string' && /^[0-9a-f-]{36}$/.test(state.commissionId) ? state.commissionId : null;
+}
+
+/** The record's page an entry is about, for the registers the web app has pages of. */
 function entityHref(e: AuditEntryView): string | null {
   if (!e.entityId) return null;
-  if (e.entity === 'ngo') return ngoPath(e.entityId);
-  if (e.entity === 'task') return taskPath(e.entityId);
-  if (e.entity === 'report' && /^\d{4}$/.test(e.entityId)) return `/app/reports/${e.entityId}`;
-  return null;
+  switch (e.entity) {
+    case 'ngo':
+      return ngoPath(e.entityId);
+    case 'task':
+      return taskPath(e.entityId);
+    case 'program':
+      return programPath(e.entityId);
+    case 'activity':
+      return activityPath(e.entityId);
+    case 'commission':
+      return commissionPath(e.entityId);
+    case 'member':
+    case 'meeting': {
+      const commission = commissionOf(e);
+      return commission && commissionPath(commission);
+    }
+    case 'report':
+      return /^\d{4}$/.test(e.entityId) ? `/app/reports/${e.entityId}` : null;
+    case 'user': // the users' pages are the admins' alone
+    case 'municipality':
+      return null;
+  }
 }
 
 /** /app/audit and /app/audit/verify (auditors, officials, admins); /app/jobs (officials, admins). */
