@@ -22,9 +22,10 @@ export interface AuditRecord {
 
 /**
  * Appends one entry to the municipality's audit trail, inside the caller's transaction, so the
- * entry commits or rolls back with the write it describes. The database assigns seq, at,
- * prev_hash and hash (trigger audit_entries_chain) and refuses any later change to the row.
- * Call it last in a transaction: it takes the lock on the municipality's chain head.
+ * entry commits or rolls back with the write it describes. It takes no lock: the database gives
+ * the transaction's entries their seq, prev_hash and hash while it commits (the deferred trigger
+ * audit_entries_seal, under the chain head's lock for the commit's length) and refuses any later
+ * change to the row (migration 1796000000040).
  */
 export async function recordAudit(em: EntityManager, municipalityId: string, actor: AuditActor, record: AuditRecord): Promise<void> {
   await em.query(

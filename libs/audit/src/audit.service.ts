@@ -118,6 +118,9 @@ export async function verifyAuditTrail(em: EntityManager, municipalityId: string
       return { valid: false, entries: n, firstBroken, ...heads };
     }
     const lastSeq = last.seq;
+    // every committed entry was sealed while its transaction committed: one without a place in the chain came in with the triggers off
+    const [unsealed]: Array<{ id: string }> = await tx.query(`SELECT id FROM audit_entries WHERE municipality_id = $1 AND (seq IS NULL OR hash IS NULL) LIMIT 1`, [municipalityId]);
+    if (unsealed) return { valid: false, entries: entries + 1, firstBroken: { id: unsealed.id, seq: lastSeq + 1, reason: 'chain-broken' }, ...heads };
     if (headSeq > lastSeq) return { valid: false, entries, firstBroken: { id: null, seq: lastSeq + 1, reason: 'missing' }, ...heads };
     // entries beyond the head were inserted with the chain trigger off
     if (headSeq < lastSeq) {

@@ -139,7 +139,7 @@ export class ReportsService {
   /**
    * Freezes the newest compile as revision N+1: its summary, its transparency table and its
    * charts. Holding the municipality's audit-chain head lock, no other write of the municipality
-   * can commit meanwhile (every write ends by appending to that chain), so the statements below
+   * can commit meanwhile (every write's commit seals its audit entries under that lock), so the statements below
    * read one state of the data. When that state is no longer what the newest compile read (its
    * input fingerprint moved), the year is compiled again first, so the frozen summary and task
    * list always agree. `expectedHash` (optional) refuses to publish anything but the draft the
