@@ -1,3 +1,4 @@
+import { auditWritesBenchmark } from './audit-writes.bench';
 import type { Benchmark } from './benchmark';
 import { compileBenchmark } from './compile.bench';
 import { exportMemoryBenchmark } from './export-memory.bench';
@@ -6,4 +7,4 @@ import { reportPageBenchmark, smallReportPageBenchmark } from './report-page.ben
 import { taskListPageBenchmark } from './task-list-page.bench';
 
 /** Every benchmark of `npm run bench`, in the order they run: one file each, one line here. */
-export const BENCHMARKS: Benchmark[] = [reportPageBenchmark, smallReportPageBenchmark, compileBenchmark, exportMemoryBenchmark, importBenchmark, taskListPageBenchmark];
+export const BENCHMARKS: Benchmark[] = [reportPageBenchmark, smallReportPageBenchmark, compileBenchmark, exportMemoryBenchmark, importBenchmark, taskListPageBenchmark, auditWritesBenchmark];

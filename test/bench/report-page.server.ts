@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { switchOffAuditTrailForBenchmark } from '@app/audit';
 import type { AppConfig } from '@app/core';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type OutgoingHttpHeaders, type Server } from 'node:http';
@@ -61,6 +62,8 @@ async function listenBare(): Promise<{ server: Server; close(): Promise<void> }>
 
 async function listenApp(): Promise<{ server: Server; close(): Promise<void> }> {
   const config = JSON.parse(env('BENCH_CONFIG')) as AppConfig;
+  // the audit-writes benchmark's baseline: the same program, its writes without audit entries
+  if (process.env.BENCH_AUDIT_TRAIL === 'off') switchOffAuditTrailForBenchmark();
   const app = await createApiApp({ config, databaseUrl: env('BENCH_DATABASE_URL') });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return {

@@ -28,6 +28,7 @@ export interface AuditRecord {
  * change to the row (migration 1796000000040).
  */
 export async function recordAudit(em: EntityManager, municipalityId: string, actor: AuditActor, record: AuditRecord): Promise<void> {
+  if (withoutTrailForBenchmark) return;
   await em.query(
     `INSERT INTO audit_entries (municipality_id, actor_id, actor_email, action, entity, entity_id, before, after)
      VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb)`,
@@ -42,6 +43,17 @@ export async function recordAudit(em: EntityManager, municipalityId: string, act
       record.after === undefined || record.after === null ? null : JSON.stringify(record.after),
     ],
   );
+}
+
+let withoutTrailForBenchmark = false;
+
+/**
+ * For the audit-writes benchmark alone (test/bench/report-page.server.ts, BENCH_AUDIT_TRAIL=off):
+ * this process's writes append no audit entry, so that the trail's cost can be measured against
+ * the same program without it. Nothing in the service calls it and no setting reaches it.
+ */
+export function switchOffAuditTrailForBenchmark(): void {
+  withoutTrailForBenchmark = true;
 }
 
 /** The audit entry of a write by a signed-in user in their own municipality. */
