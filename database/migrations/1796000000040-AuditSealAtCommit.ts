@@ -44,34 +44,50 @@ export class AuditSealAtCommit1796000000040 implements MigrationInterface {
         RETURN NEW;
       END $$`);
 
+    // the sealing itself, as the schema's owner, in one call per commit (its search_path set once): every
+    // unsealed entry of the municipality the transaction can see, in insertion order
     await q.query(`
-      CREATE FUNCTION audit_entries_seal() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = ${schema}, pg_temp AS $$
+      CREATE FUNCTION audit_seal_pending(m uuid) RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = ${schema}, pg_temp AS $$
       DECLARE
         head audit_heads%ROWTYPE;
         e audit_entries%ROWTYPE;
+        sealed integer := 0;
       BEGIN
-        -- the first of the transaction's entries to fire seals them all; the others find theirs sealed
-        PERFORM 1 FROM audit_entries WHERE municipality_id = NEW.municipality_id AND id = NEW.id AND hash IS NULL;
-        IF NOT FOUND THEN
-          RETURN NULL;
-        END IF;
-        INSERT INTO audit_heads (municipality_id, seq, hash) VALUES (NEW.municipality_id, 0, repeat('0', 64)) ON CONFLICT DO NOTHING;
+        INSERT INTO audit_heads (municipality_id, seq, hash) VALUES (m, 0, repeat('0', 64)) ON CONFLICT DO NOTHING;
         -- the head row's lock orders the municipality's commits: one chain, no gaps, no forks
-        SELECT * INTO head FROM audit_heads WHERE municipality_id = NEW.municipality_id FOR UPDATE;
+        SELECT * INTO head FROM audit_heads WHERE municipality_id = m FOR UPDATE;
         PERFORM set_config('audit.sealing', 'on', true);
-        FOR e IN SELECT * FROM audit_entries WHERE municipality_id = NEW.municipality_id AND hash IS NULL ORDER BY ins LOOP
+        FOR e IN SELECT * FROM audit_entries WHERE municipality_id = m AND hash IS NULL ORDER BY ins LOOP
           e.seq := head.seq + 1;
           e.prev_hash := head.hash;
           e.hash := audit_entry_hash(e);
-          UPDATE audit_entries SET seq = e.seq, prev_hash = e.prev_hash, hash = e.hash WHERE municipality_id = e.municipality_id AND id = e.id;
+          -- one row by its key: a plan that does not depend on what the statistics think of a table just filled
+          UPDATE audit_entries SET seq = e.seq, prev_hash = e.prev_hash, hash = e.hash WHERE id = e.id;
           head.seq := e.seq;
           head.hash := e.hash;
+          sealed := sealed + 1;
         END LOOP;
         PERFORM set_config('audit.sealing', 'off', true);
-        UPDATE audit_heads SET seq = head.seq, hash = head.hash WHERE municipality_id = NEW.municipality_id;
+        IF sealed > 0 THEN
+          UPDATE audit_heads SET seq = head.seq, hash = head.hash WHERE municipality_id = m;
+        END IF;
+      END $$`);
+    // callable by the runtime role (the seal trigger runs as it): it can only seal what its own transaction wrote, as the commit would
+    // fires for every entry at commit: the first of a transaction's entries seals them all, the
+    // others (one look-up each) find theirs sealed. Not SECURITY DEFINER and without a search_path
+    // of its own (each would cost every firing): its names are the schema's, written out
+    await q.query(`
+      CREATE FUNCTION audit_entries_seal() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        sealed text;
+      BEGIN
+        -- by the key alone (with "hash IS NULL" in the query the planner may pick the unsealed index and scan it whole, for every entry)
+        SELECT hash INTO sealed FROM ${schema}.audit_entries WHERE id = NEW.id;
+        IF FOUND AND sealed IS NULL THEN
+          PERFORM ${schema}.audit_seal_pending(NEW.municipality_id);
+        END IF;
         RETURN NULL;
       END $$`);
-    await q.query(`REVOKE ALL ON FUNCTION audit_entries_seal() FROM PUBLIC`);
     await q.query(`CREATE CONSTRAINT TRIGGER audit_entries_seal AFTER INSERT ON audit_entries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audit_entries_seal()`);
 
     await q.query(`
@@ -99,6 +115,7 @@ export class AuditSealAtCommit1796000000040 implements MigrationInterface {
     const [{ schema }]: Array<{ schema: string }> = await q.query(`SELECT quote_ident(current_schema()) AS schema`);
     await q.query(`DROP TRIGGER audit_entries_seal ON audit_entries`);
     await q.query(`DROP FUNCTION audit_entries_seal()`);
+    await q.query(`DROP FUNCTION audit_seal_pending(uuid)`);
     await q.query(`
       CREATE OR REPLACE FUNCTION audit_heads_forward_only() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

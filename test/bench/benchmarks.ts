@@ -3,8 +3,9 @@ import type { Benchmark } from './benchmark';
 import { compileBenchmark } from './compile.bench';
 import { exportMemoryBenchmark } from './export-memory.bench';
 import { importBenchmark } from './import.bench';
+import { importWritesBenchmark } from './import-writes.bench';
 import { reportPageBenchmark, smallReportPageBenchmark } from './report-page.bench';
 import { taskListPageBenchmark } from './task-list-page.bench';
 
 /** Every benchmark of `npm run bench`, in the order they run: one file each, one line here. */
-export const BENCHMARKS: Benchmark[] = [reportPageBenchmark, smallReportPageBenchmark, compileBenchmark, exportMemoryBenchmark, importBenchmark, taskListPageBenchmark, auditWritesBenchmark];
+export const BENCHMARKS: Benchmark[] = [reportPageBenchmark, smallReportPageBenchmark, compileBenchmark, exportMemoryBenchmark, importBenchmark, taskListPageBenchmark, auditWritesBenchmark, importWritesBenchmark];

@@ -8,12 +8,12 @@ const N = 10_000;
 /** The baseline's file size: ten imports of it hold as many rows as one of N. */
 const SMALL = 1_000;
 
-const NGO_HEADER = ['name', 'legalForm', 'krs', 'nip', 'regon', 'spheres', 'publicBenefit'];
+export const NGO_HEADER = ['name', 'legalForm', 'krs', 'nip', 'regon', 'spheres', 'publicBenefit'];
 const TASK_HEADER = ['programId', 'title', 'sphere', 'mode', 'form', 'department', 'ngoIds', 'amountRequested', 'amountGranted', 'startDate', 'endDate', 'status'];
 
 let serial = 0;
 /** A row of NGO_HEADER with identifiers of their own (valid check digits). */
-function ngoRow(): string[] {
+export function ngoRow(): string[] {
   serial += 1;
   const n = 7_000_000 + serial;
   let nip: string | null = null;
@@ -22,7 +22,7 @@ function ngoRow(): string[] {
 }
 
 // no cell holds a comma, a quote or a line break, so none is quoted
-const csv = (rows: string[][]) => rows.map((r) => r.join(',')).join('\n') + '\n';
+export const csv = (rows: string[][]) => rows.map((r) => r.join(',')).join('\n') + '\n';
 
 /**
  * POST /imports/ngos and /imports/tasks with the largest files allowed (10 000 rows each, every row

@@ -28,7 +28,14 @@ describe('audit entries sealed at commit', () => {
   const entry = (c: Client, email: string) =>
     c.query(`INSERT INTO audit_entries (municipality_id, actor_email, action, entity, entity_id, after) VALUES ($1, $2, 'create', 'ngo', NULL, '{}'::jsonb)`, [municipalityId, email]);
   /** Resolves with the answer, or with 'waiting' when it has not come within `ms`. */
-  const within = <T>(promise: Promise<T>, ms: number): Promise<T | 'waiting'> => Promise.race([promise, new Promise<'waiting'>((done) => setTimeout(() => done('waiting'), ms))]);
+  const within = async <T>(promise: Promise<T>, ms: number): Promise<T | 'waiting'> => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([promise, new Promise<'waiting'>((done) => (timer = setTimeout(() => done('waiting'), ms)))]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 
   beforeEach(async () => {
     t = await createTestApp();
