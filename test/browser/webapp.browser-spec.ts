@@ -270,6 +270,66 @@ describe('the web app in Chromium', () => {
     }
   });
 
+  it("shows an NGO user its commission memberships, with the representative, role and dates", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'pl-PL' });
+    try {
+      await signInAs(page, 'ngo');
+      await Promise.all([page.waitForURL(`${t.url}/app/my-organisation`), page.getByRole('link', { name: 'Moja organizacja' }).click()]);
+      const [{ name }] = await t.db.query(`SELECT c.name FROM commissions c JOIN commission_members m ON m.commission_id = c.id JOIN ngos n ON n.id = m.ngo_id WHERE n.name = 'Fundacja Przeglądarkowa'`);
+      const row = page.getByRole('row').filter({ hasText: name });
+      await expect(row.innerText()).resolves.toMatch(/Anna Nowak[\s\S]*członek[\s\S]*obecne/);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("lets an admin deactivate a user, whose open session is refused at its next page", async () => {
+    const email = 'deactivated@browser.test.example';
+    await createUser(t, await signIn(t, PLATFORM_ADMIN.email), { email, role: 'official' });
+    const user = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'pl-PL' });
+    const admin = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'pl-PL' });
+    try {
+      await user.goto(`${t.url}/app/login`);
+      await user.fill('#f-email', email);
+      await user.fill('#f-password', TEST_PASSWORD);
+      await Promise.all([user.waitForURL(`${t.url}/app`), user.click('button[type=submit]')]);
+      expect((await user.goto(`${t.url}/app/tasks`))?.status()).toBe(200);
+
+      await signInAs(admin, 'admin');
+      await Promise.all([admin.waitForURL(`${t.url}/app/users`), admin.getByRole('navigation', { name: 'Menu główne' }).getByRole('link', { name: 'Użytkownicy', exact: true }).click()]);
+      await Promise.all([admin.waitForURL(/\/app\/users\/[0-9a-f-]{36}$/), admin.getByRole('link', { name: email }).click()]);
+      await Promise.all([admin.waitForEvent('load'), admin.getByRole('button', { name: 'Wyłącz konto' }).click()]);
+      await expect(admin.getByRole('status').innerText()).resolves.toContain(`Wyłączono konto ${email}`);
+
+      await user.goto(`${t.url}/app/tasks`);
+      expect(user.url()).toBe(`${t.url}/app/login?next=%2Fapp%2Ftasks`);
+    } finally {
+      await user.close();
+      await admin.close();
+    }
+  });
+
+  it('the public pages (municipality, commissions and their search, the report, an unknown address) pass axe-core and fit 320 px', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'pl-PL' });
+    const narrow = await browser.newPage({ viewport: { width: 320, height: 640 }, locale: 'pl-PL' });
+    try {
+      const slug = t.config.municipality.slug;
+      const found: Record<string, string[]> = {};
+      for (const path of ['/', `/${slug}`, `/${slug}/commissions`, `/${slug}/commissions?q=fundacja+przegladarkowa`, `/${slug}/reports/2019`, '/no/such/page']) {
+        const answer = await page.goto(t.url + path);
+        expect([path, answer?.status()]).toEqual([path, path === '/no/such/page' ? 404 : 200]);
+        const v = await violations(page);
+        await narrow.goto(t.url + path);
+        if (await scrollsSideways(narrow)) v.push('scrolls sideways at 320 px');
+        if (v.length) found[path] = v;
+      }
+      expect(found).toEqual({});
+    } finally {
+      await page.close();
+      await narrow.close();
+    }
+  }, 120_000);
+
   it('the sign-in page, its error state and the 404 page pass axe-core and fit 320 px', async () => {
     const page = await browser.newPage({ viewport: { width: 320, height: 640 }, locale: 'pl-PL' });
     try {
