@@ -62,7 +62,7 @@ export class UsersService {
     try {
       return await inTransaction(this.ds, async (em) => {
         const created = await insertUser(em, { municipalityId: actor.municipalityId, email: dto.email, passwordHash, role: dto.role, ngoId, platformAdmin: false });
-        const after = userView(await em.getRepository(UserEntity).findOneByOrFail({ id: created.id }));
+        const after = userView(await em.getRepository(UserEntity).findOneByOrFail({ id: created.id, municipalityId: actor.municipalityId }));
         await audit(em, actor, { action: 'create', entity: 'user', entityId: after.id, after });
         return after;
       });
@@ -100,7 +100,7 @@ export class UsersService {
           .where('id = :id AND municipality_id = :m AND version = :version', { id, m: actor.municipalityId, version: dto.version })
           .execute();
         if (result.affected !== 1) throw new StaleVersion('user');
-        const after = userView(await users.findOneByOrFail({ id }));
+        const after = userView(await users.findOneByOrFail({ id, municipalityId: actor.municipalityId }));
         await audit(em, actor, { action: 'update', entity: 'user', entityId: id, before: userView(current), after });
         return after;
       });
@@ -132,7 +132,7 @@ export class UsersService {
     await backoff.succeeded(actor.email);
     const passwordHash = await this.hasher.hash(dto.newPassword);
     await inTransaction(this.ds, async (em) => {
-      await em.query('UPDATE users SET password_hash = $1, token_version = token_version + 1, updated_at = now() WHERE id = $2', [passwordHash, user.id]);
+      await em.query('UPDATE users SET password_hash = $1, token_version = token_version + 1, updated_at = now() WHERE id = $2 AND municipality_id = $3', [passwordHash, user.id, actor.municipalityId]);
       await audit(em, actor, { action: 'update', entity: 'user', entityId: user.id, after: { id: user.id, passwordChanged: true } });
     });
   }

@@ -88,9 +88,9 @@ export class WebSessions {
               u.email, u.municipality_id, u.role, u.ngo_id, u.platform_admin, m.slug, m.name, s.second_factor_pending, s.code_attempts,
               m.two_factor_required AND u.role IN (${TWO_FACTOR_REQUIRED_ROLES.map((r) => `'${r}'`).join(', ')}) AND u.totp_enabled_at IS NULL AS must_enrol
          FROM web_sessions s
-         JOIN users u ON u.id = s.user_id AND u.active AND u.token_version = s.token_version
+         JOIN users u ON u.municipality_id = s.municipality_id AND u.id = s.user_id AND u.active AND u.token_version = s.token_version
          JOIN municipalities m ON m.id = u.municipality_id
-        WHERE s.id = $1
+        WHERE s.id = $1 -- the cookie names the session alone (web_sessions_id_idx)
           AND s.last_seen_at > now() - interval '${SESSION_IDLE_MINUTES} minutes'
           AND s.created_at > now() - interval '${SESSION_ABSOLUTE_HOURS} hours'
           AND (NOT s.second_factor_pending OR s.created_at > now() - interval '${CODE_STEP_MINUTES} minutes')`,
@@ -98,7 +98,7 @@ export class WebSessions {
     );
     const row = rows[0];
     if (!row) return null;
-    if (row.touch || row.flash !== null) await this.ds.query(`UPDATE web_sessions SET last_seen_at = now(), flash = NULL WHERE id = $1`, [id]);
+    if (row.touch || row.flash !== null) await this.ds.query(`UPDATE web_sessions SET last_seen_at = now(), flash = NULL WHERE municipality_id = $2 AND id = $1`, [id, row.municipality_id]);
     return {
       id,
       actor: { userId: row.user_id, email: row.email, municipalityId: row.municipality_id, role: row.role, ngoId: row.ngo_id, platformAdmin: row.platform_admin },
@@ -114,9 +114,9 @@ export class WebSessions {
   async completeSignIn(session: WebSession): Promise<string | null> {
     const value = token();
     const opened: unknown[] = await this.ds.query(
-      `WITH waiting AS (DELETE FROM web_sessions WHERE id = $1 AND second_factor_pending RETURNING municipality_id, user_id, token_version)
+      `WITH waiting AS (DELETE FROM web_sessions WHERE municipality_id = $4 AND id = $1 AND second_factor_pending RETURNING municipality_id, user_id, token_version)
        INSERT INTO web_sessions (id, municipality_id, user_id, token_version, csrf_token) SELECT $2, municipality_id, user_id, token_version, $3 FROM waiting RETURNING id`,
-      [session.id, hashOf(value), token()],
+      [session.id, hashOf(value), token(), session.actor.municipalityId],
     );
     return opened.length ? value : null;
   }
@@ -124,7 +124,10 @@ export class WebSessions {
   /** A wrong code: counted; returns false when the session has used up its attempts (it is then ended). */
   async wrongCode(session: WebSession): Promise<boolean> {
     // TypeORM answers an UPDATE with [rows, count]
-    const [[row]]: [Array<{ code_attempts: number }>, number] = await this.ds.query(`UPDATE web_sessions SET code_attempts = code_attempts + 1 WHERE id = $1 RETURNING code_attempts`, [session.id]);
+    const [[row]]: [Array<{ code_attempts: number }>, number] = await this.ds.query(`UPDATE web_sessions SET code_attempts = code_attempts + 1 WHERE municipality_id = $2 AND id = $1 RETURNING code_attempts`, [
+      session.id,
+      session.actor.municipalityId,
+    ]);
     if (row && row.code_attempts < CODE_ATTEMPTS) return true;
     await this.close(session);
     return false;
@@ -132,12 +135,12 @@ export class WebSessions {
 
   /** Leaves a one-time confirmation for the next page of this session. */
   async flash(session: WebSession, message: string): Promise<void> {
-    await this.ds.query(`UPDATE web_sessions SET flash = $2 WHERE id = $1`, [session.id, message]);
+    await this.ds.query(`UPDATE web_sessions SET flash = $2 WHERE municipality_id = $3 AND id = $1`, [session.id, message, session.actor.municipalityId]);
   }
 
   /** Signs this session out. */
   async close(session: WebSession): Promise<void> {
-    await this.ds.query(`DELETE FROM web_sessions WHERE id = $1`, [session.id]);
+    await this.ds.query(`DELETE FROM web_sessions WHERE municipality_id = $2 AND id = $1`, [session.id, session.actor.municipalityId]);
   }
 
   /**

@@ -12,11 +12,12 @@ import { roleHas, type Permission } from './permissions';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * One primary-key lookup per signed-in request, with no cache in the process: a token counts only
- * while its user exists, is active and still has the token's version, so logout, a password
- * change, a role change or deactivation refuse the earlier tokens at once on every instance.
+ * One primary-key lookup per signed-in request (the token's municipality and user), with no cache
+ * in the process: a token counts only while its user exists, is active and still has the token's
+ * version, so logout, a password change, a role change or deactivation refuse the earlier tokens
+ * at once on every instance.
  */
-const CURRENT_USER_SQL = `SELECT email, municipality_id, role, ngo_id, platform_admin FROM users WHERE id = $1 AND token_version = $2 AND active`;
+const CURRENT_USER_SQL = `SELECT email, municipality_id, role, ngo_id, platform_admin FROM users WHERE municipality_id = $3 AND id = $1 AND token_version = $2 AND active`;
 
 interface CurrentUser {
   email: string;
@@ -49,10 +50,10 @@ export class AuthGuard implements CanActivate {
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw new Unauthenticated('A bearer token is required: sign in at POST /api/v1/auth/login');
     const claims = await this.verify(match[1]);
-    if (!claims || typeof claims.sub !== 'string' || !UUID.test(claims.sub) || !Number.isInteger(claims.tv) || !ROLES.includes(claims.role)) {
+    if (!claims || typeof claims.sub !== 'string' || !UUID.test(claims.sub) || typeof claims.mun !== 'string' || !UUID.test(claims.mun) || !Number.isInteger(claims.tv) || !ROLES.includes(claims.role)) {
       throw new Unauthenticated('The token is invalid or has expired');
     }
-    const [user]: CurrentUser[] = await this.ds.query(CURRENT_USER_SQL, [claims.sub, claims.tv]);
+    const [user]: CurrentUser[] = await this.ds.query(CURRENT_USER_SQL, [claims.sub, claims.tv, claims.mun]);
     if (!user) throw new Unauthenticated('The token has been revoked: sign in again');
     // the row, not the token, is authoritative (the two agree while the token's version is current)
     const actor: Actor = { userId: claims.sub, email: user.email, municipalityId: user.municipality_id, role: user.role, ngoId: user.ngo_id, platformAdmin: user.platform_admin };
