@@ -11,6 +11,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { AppModule, type ApiOptions } from './app.module';
 import { nestLogger, requestLogOptions } from './logging';
 import { addSharedErrorResponses } from './openapi-errors';
@@ -77,7 +78,7 @@ export async function createApiApp(options: ApiOptions): Promise<NestFastifyAppl
     void reply.headers(request.headers.authorization || !isCacheablePublic(request.url) ? private_ : common).header('x-request-id', request.id);
     done();
   });
-  await registerLoginRateLimits(fastify, config);
+  await registerLoginRateLimits(fastify, config, app.get(DataSource));
   // multipart/form-data, which only POST /imports/{kind} reads: one file part of at most 20 MiB and no
   // other fields (the adapter registers the plugin once, on the root context); JSON keeps BODY_LIMIT
   await app.register(multipart, MULTIPART_OPTIONS);

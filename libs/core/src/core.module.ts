@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { MixedList } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source-options';
+import { ClusterEvents } from './events/cluster-events';
 import { EventBus } from './events/event-bus';
 
 export interface CoreOptions {
@@ -16,7 +17,8 @@ export interface CoreOptions {
 
 /**
  * What every process shares: the validated configuration (also readable through
- * @nestjs/config's ConfigService as `app`), the database connection pool and the EventBus.
+ * @nestjs/config's ConfigService as `app`), the database connection pool, the EventBus and
+ * ClusterEvents (other processes' events, heard once someone asks it to listen).
  */
 @Global()
 @Module({})
@@ -41,8 +43,8 @@ export class CoreModule {
           }),
         }),
       ],
-      providers: [{ provide: APP_CONFIG, inject: [ConfigService], useFactory: (config: ConfigService) => config.get<AppConfig>('app') }, EventBus],
-      exports: [APP_CONFIG, EventBus],
+      providers: [{ provide: APP_CONFIG, inject: [ConfigService], useFactory: (config: ConfigService) => config.get<AppConfig>('app') }, EventBus, ClusterEvents],
+      exports: [APP_CONFIG, EventBus, ClusterEvents],
     };
   }
 }

@@ -27,4 +27,5 @@ export * from './json/canonical-json';
 export * from './http/idempotency.interceptor';
 export * from './http/json-body';
 export * from './events/event-bus';
+export * from './events/cluster-events';
 export * from './format/polish';

@@ -1,10 +1,10 @@
 import { TooManyRequests, type AppConfig } from '@app/core';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { DataSource } from 'typeorm';
+import { postgresRateLimitStore } from './rate-limit-store';
 
 const MINUTE = 60_000;
-/** Counters kept in memory (least recently used dropped first); large enough that a flood cannot push a live counter out quickly. */
-const CACHE = 50_000;
 
 /** The sign-in route carries this in its Fastify route config: `@RouteConfig(LOGIN_ROUTE_CONFIG)`. */
 export const LOGIN_ROUTE_CONFIG = { rateLimit: {}, loginAttempts: true } as const;
@@ -21,16 +21,17 @@ function accountKey(req: FastifyRequest): string {
  * - per client address: 10 × LOGIN_RATE_LIMIT attempts, counted before the body is read
  *   (stops password spraying across many accounts and floods of junk);
  * - per client address and account: LOGIN_RATE_LIMIT attempts.
- * Counters live in the process's memory; behind a proxy set TRUST_PROXY so `req.ip` is the client.
+ * Counters live in PostgreSQL (rate-limit-store.ts), so every instance over the database counts
+ * the same attempts; behind a proxy set TRUST_PROXY so `req.ip` is the client.
  */
-export async function registerLoginRateLimits(fastify: FastifyInstance, config: AppConfig): Promise<void> {
+export async function registerLoginRateLimits(fastify: FastifyInstance, config: AppConfig, db: DataSource): Promise<void> {
   const limit = config.loginRateLimitPerMinute;
   const tooMany = (after: string) => new TooManyRequests(`Too many sign-in attempts; try again in ${after}`);
   await fastify.register(rateLimit, {
     global: false,
     max: limit * 10,
     timeWindow: MINUTE,
-    cache: CACHE,
+    store: postgresRateLimitStore(db),
     keyGenerator: (req) => req.ip,
     errorResponseBuilder: (_req, context) => tooMany(context.after),
   });

@@ -15,7 +15,7 @@ export interface JobRunItem {
   error: string | null;
 }
 
-/** What runNightly() and runYearly() report: `ran: false` when another process held the run's lock. */
+/** What runNightly() and runYearly() report: `ran: false` when another process held the run's lock, or had run the tick. */
 export type RunReport = { ran: false } | { ran: true; runId: string; items: JobRunItem[] };
 
 /** The cron jobs the scheduler registers (SchedulerRegistry names). */

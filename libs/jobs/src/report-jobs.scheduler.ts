@@ -8,7 +8,10 @@ import { ReportJobsService } from './report-jobs.service';
 /**
  * Registers the two report crons with the expressions and time zone of the configuration
  * (REPORT_COMPILE_CRON, REPORT_OPEN_CRON, JOBS_TIME_ZONE). A cron only decides that it is time:
- * every process whose cron fires asks for the run, and the run's advisory lock lets one through.
+ * every process whose cron fires (API instances with SCHEDULER=true, workers) asks for the run of
+ * that tick, named by the cron's own instant (the same in every process, whatever their clocks'
+ * small differences and timers' delays); the run's advisory lock and its claim of the tick
+ * (job_ticks) let exactly one through.
  */
 @Injectable()
 export class ReportJobsScheduler implements OnApplicationBootstrap, OnModuleDestroy {
@@ -22,8 +25,8 @@ export class ReportJobsScheduler implements OnApplicationBootstrap, OnModuleDest
 
   onApplicationBootstrap(): void {
     const timeZone = this.config.jobsTimeZone;
-    const nightly = this.register(CRON_NAMES.nightly, this.config.reportCompileCron, timeZone, () => this.jobs.runNightly());
-    const yearly = this.register(CRON_NAMES.yearly, this.config.reportOpenCron, timeZone, () => this.jobs.runYearly());
+    const nightly = this.register(CRON_NAMES.nightly, this.config.reportCompileCron, timeZone, (tick) => this.jobs.runNightly(undefined, tick));
+    const yearly = this.register(CRON_NAMES.yearly, this.config.reportOpenCron, timeZone, (tick) => this.jobs.runYearly(undefined, tick));
     this.logger.log(
       `the scheduler is running (${timeZone}): nightly compile "${this.config.reportCompileCron}" (next ${nightly.nextDate().toISO()}), ` +
         `yearly open "${this.config.reportOpenCron}" (next ${yearly.nextDate().toISO()})`,
@@ -35,8 +38,9 @@ export class ReportJobsScheduler implements OnApplicationBootstrap, OnModuleDest
     for (const name of Object.values(CRON_NAMES)) if (this.registry.doesExist('cron', name)) void this.registry.getCronJob(name).stop();
   }
 
-  private register(name: string, cronTime: string, timeZone: string, run: () => Promise<RunReport>): CronJob {
-    const job = CronJob.from({
+  private register(name: string, cronTime: string, timeZone: string, run: (tick: Date) => Promise<RunReport>): CronJob {
+    let expected: ReturnType<CronJob['nextDate']> | undefined;
+    const job: CronJob = CronJob.from({
       cronTime,
       timeZone,
       start: false,
@@ -44,13 +48,20 @@ export class ReportJobsScheduler implements OnApplicationBootstrap, OnModuleDest
       waitForCompletion: true,
       onTick: async () => {
         try {
-          await run();
+          // the instant the cron was due: the latest one at or before the firing (timers fire late,
+          // and ticks skipped while a run went on are passed over), never the firing's own time
+          const fired = (job.lastDate() ?? new Date()).getTime();
+          let tick = expected ?? job.cronTime.getNextDateFrom(new Date(fired - 1000), timeZone);
+          for (let next = job.cronTime.getNextDateFrom(tick, timeZone); next.toMillis() <= fired; next = job.cronTime.getNextDateFrom(next, timeZone)) tick = next;
+          expected = job.cronTime.getNextDateFrom(tick, timeZone);
+          await run(tick.toJSDate());
         } catch (error) {
           this.logger.error(`the ${name} run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         }
       },
     });
     this.registry.addCronJob(name, job);
+    expected = job.nextDate();
     job.start();
     return job;
   }

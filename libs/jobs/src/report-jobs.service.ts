@@ -3,6 +3,7 @@ import { ReportsService } from '@app/reports';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { JobName, JobRunItem, RunReport } from './job-runs';
 
@@ -113,10 +114,11 @@ export class ReportJobsService implements OnModuleDestroy {
   /**
    * The nightly job: recompiles every report (of every municipality, every year that has one)
    * whose input changed since its last compile, each in its own transaction; then deletes the
-   * idempotency keys older than 24 h (older than `now` - 24 h).
+   * idempotency keys older than 24 h (older than `now` - 24 h). `tick`: the cron's instant that
+   * asked for it (see claimTick); without it (a run asked for by hand) the lock alone decides.
    */
-  runNightly(now?: Date): Promise<RunReport> {
-    return this.locked('nightlyReports', 'nightly', async (run) => {
+  runNightly(now?: Date, tick?: Date): Promise<RunReport> {
+    return this.locked('nightlyReports', 'nightly', tick, async (run) => {
       for (const municipalityId of await this.municipalities()) {
         let years: number[];
         try {
@@ -143,9 +145,9 @@ export class ReportJobsService implements OnModuleDestroy {
    * The yearly job: opens the draft of the year just ended (the year before `now`'s year in
    * JOBS_TIME_ZONE) for every municipality that has no report of it yet; 'skipped' where one exists.
    */
-  runYearly(now: Date = new Date()): Promise<RunReport> {
-    const year = yearIn(this.config.jobsTimeZone, now) - 1;
-    return this.locked('yearlyReports', 'yearly', async (run) => {
+  runYearly(now?: Date, tick?: Date): Promise<RunReport> {
+    const year = yearIn(this.config.jobsTimeZone, now ?? tick ?? new Date()) - 1;
+    return this.locked('yearlyReports', 'yearly', tick, async (run) => {
       for (const municipalityId of await this.municipalities()) {
         await run.item('open-report', municipalityId, year, async () => ((await this.reports.open(municipalityId, year)) === 'opened' ? 'opened' : 'skipped'));
       }
@@ -163,18 +165,35 @@ export class ReportJobsService implements OnModuleDestroy {
     return rows.map((r) => r.id);
   }
 
-  private locked(lock: LockName, label: string, body: (run: Run) => Promise<void>): Promise<RunReport> {
+  private locked(lock: LockName, label: string, tick: Date | undefined, body: (run: Run) => Promise<void>): Promise<RunReport> {
     if (this.stopping) {
       this.logger.debug(`${label} run not started: shutting down`);
       return Promise.resolve({ ran: false });
     }
-    const running = this.underLock(lock, label, body);
+    const running = this.underLock(lock, label, tick, body);
     this.inFlight.add(running);
     void running.finally(() => this.inFlight.delete(running)).catch(() => undefined);
     return running;
   }
 
-  private async underLock(lock: LockName, label: string, body: (run: Run) => Promise<void>): Promise<RunReport> {
+  /**
+   * The run of one scheduled tick, claimed on the lock's connection while holding the lock: the
+   * lock stops two runs at once, the claim a second run of the same tick by a process whose cron
+   * fired after the first run had ended (another host's clock a little behind, a busy event loop).
+   * Claims older than a week are deleted by the next claim of the job.
+   */
+  private async claimTick(connection: QueryRunner, label: string, tick: Date, runId: string): Promise<boolean> {
+    const claimed: unknown[] = await connection.query(`INSERT INTO job_ticks (job, tick, run_id, claimed_by) VALUES ($1, $2, $3, $4) ON CONFLICT (job, tick) DO NOTHING RETURNING 1`, [
+      label,
+      tick,
+      runId,
+      `${hostname()}:${process.pid}`,
+    ]);
+    if (claimed.length) await connection.query(`DELETE FROM job_ticks WHERE job = $1 AND tick < $2::timestamptz - interval '7 days'`, [label, tick]);
+    return claimed.length > 0;
+  }
+
+  private async underLock(lock: LockName, label: string, tick: Date | undefined, body: (run: Run) => Promise<void>): Promise<RunReport> {
     const key = LOCKS[lock].toString();
     const connection = this.ds.createQueryRunner();
     try {
@@ -186,6 +205,10 @@ export class ReportJobsService implements OnModuleDestroy {
       }
       try {
         const run = new Run(connection, this.ds, this.logger);
+        if (tick && !(await this.claimTick(connection, label, tick, run.id))) {
+          this.logger.debug(`${label} run skipped: the tick of ${tick.toISOString()} was run by another process`);
+          return { ran: false };
+        }
         const started = Date.now();
         await body(run);
         const counts = new Map<string, number>();

@@ -1,5 +1,5 @@
 import { audit, recordAudit, type AuditActor } from '@app/audit';
-import { canonicalHash, currentManager, EventBus, inTransaction, NotFound, RuleViolation, type Actor } from '@app/core';
+import { canonicalHash, currentManager, EventBus, inTransaction, notifyProcesses, NotFound, RuleViolation, type Actor } from '@app/core';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -182,8 +182,11 @@ export class ReportsService {
       await em.query(`UPDATE reports SET revision = $3 WHERE municipality_id = $1 AND year = $2`, [m, year, revision]);
       await recordAudit(em, m, actor, { action: 'publish', entity: 'report', entityId: String(year), after: { year, revision, contentHash: report.content_hash, tasks } });
       // announced once the revision is committed (the public pages drop their copy): before, a page
-      // request in between would read the old revision and cache it as current
+      // request in between would read the old revision and cache it as current. This process hears
+      // it after COMMIT returns; every other one (API instances) through NOTIFY, which PostgreSQL
+      // delivers at the commit, whoever publishes (the API, the web app, the CLI, the first start)
       this.events.emitAfterCommit('report.published', { municipalityId: m, year });
+      await notifyProcesses(em, 'report.published', { municipalityId: m, year });
     });
     return reportView((await this.row(currentManager(this.ds), actor.municipalityId, year))!);
   }

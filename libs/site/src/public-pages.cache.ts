@@ -16,11 +16,12 @@ const key = (slug: string, year: number) => `${slug}/${year}`;
 
 /**
  * The rendered report pages, per (slug, year), each holding the revision it shows. A published
- * revision never changes, so a page stays right until a newer revision is published: in this
- * process `invalidate` runs on the `report.published` event, raised after the publication commits
- * (PublicPagesModule); a publication by another process (a second API instance, the CLI) shows
- * within REVALIDATE_MS, when the site asks the database for the newest revision number again
- * (one indexed look-up).
+ * revision never changes, so a page stays right until a newer revision is published: `invalidate`
+ * runs on the `report.published` event, raised in this process after the publication commits and
+ * heard from any other process (another API instance, the worker, the CLI) through PostgreSQL's
+ * NOTIFY (PublicPagesModule). Should an event be lost (the listening connection down), a page
+ * is still checked when REVALIDATE_MS has passed: the site asks the database for the newest
+ * revision number again (one indexed look-up).
  */
 @Injectable()
 export class PublicPagesCache {
@@ -66,6 +67,11 @@ export class PublicPagesCache {
     const started = build().finally(() => this.building.delete(k));
     this.building.set(k, started);
     return started;
+  }
+
+  /** Every page is checked against the database at its next request (events may have been missed). */
+  revalidateAll(): void {
+    for (const page of this.pages.values()) page.checkedAt = 0;
   }
 
   /** Drops a municipality's page of a year at once (after a publication); `municipality` is its id or its slug. */

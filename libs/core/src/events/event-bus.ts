@@ -8,6 +8,11 @@ import { afterCommit } from '../database/transactions';
 export interface AppEvents {
   /** A new revision of a municipality's annual report was published (raised after the publication commits). */
   'report.published': { municipalityId: string; year: number };
+  /**
+   * The connection that hears other processes' events (ClusterEvents) has just (re)connected:
+   * whatever they announced meanwhile was lost, so what a listener holds must be checked again.
+   */
+  'cluster.resync': Record<string, never>;
 }
 
 export type AppEventName = keyof AppEvents;
@@ -16,7 +21,8 @@ type Listener<K extends AppEventName> = (payload: AppEvents[K]) => void;
 /**
  * A tiny typed, synchronous, in-process event bus (one per application: CoreModule provides it).
  * A listener's failure is logged and never reaches the emitter, whose work is already done.
- * Other processes do not hear these events; they learn of the change from the database.
+ * Other processes hear only what is also sent with notifyProcesses() (cluster-events.ts), and only
+ * if they listen (ClusterEvents).
  */
 @Injectable()
 export class EventBus {
