@@ -18,7 +18,7 @@ import { createTestApp, PLATFORM_ADMIN, type TestApp } from '../utils/test-app';
 const ROOT = process.cwd(); // jest runs from the project root
 const WORK = join(ROOT, '.data', `test-cli-files-${process.pid}`);
 const ACTOR = `cli:${userInfo().username}`;
-const COMMANDS = ['user:create', 'municipality:create', 'import', 'report:compile', 'report:publish', 'report:export', 'audit:verify'];
+const COMMANDS = ['user:create', 'municipality:create', 'import', 'report:compile', 'report:publish', 'report:export', 'audit:verify', 'demo:national'];
 
 interface Run {
   code: number | null;
@@ -75,7 +75,7 @@ describe('the command line', () => {
   });
 
   describe('--help', () => {
-    it('lists the seven commands, the global options and the exit codes, with exit 0', async () => {
+    it('lists the eight commands, the global options and the exit codes, with exit 0', async () => {
       const run = await cli(['--help']);
       expect(run.code).toBe(0);
       for (const command of COMMANDS) expect(run.stdout).toContain(command);
@@ -92,6 +92,7 @@ describe('the command line', () => {
       'report:publish': ['<year>', '--content-hash <hex>', '--municipality <slug>'],
       'report:export': ['<year>', '--format <format>', '"xlsx"', '--out <file>', '--revision <draft|N>', '--delimiter <delimiter>', '"semicolon"', '--table <table>', '--municipality <slug>'],
       'audit:verify': ['--municipality <slug>', '--all'],
+      'demo:national': ['--scale <fraction>', '--seed <n>', '(default: 2807)'],
     };
     it.each(COMMANDS)('%s --help: its options and examples, exit 0', async (command) => {
       const run = await cli([command, '--help']);

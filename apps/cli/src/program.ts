@@ -10,11 +10,14 @@ import {
   EXPORT_FORMATS,
   EXPORT_TABLES,
   IMPORT_KINDS,
+  NATIONAL_DEFAULT_SEED,
   parseContentHash,
   parseEmail,
   parseName,
   parseNgoRef,
   parseRevision,
+  parseScale,
+  parseSeed,
   parseSlug,
   parseTeryt,
   parseYear,
@@ -28,6 +31,7 @@ const identity = () => import('./commands/identity.commands');
 const reports = () => import('./commands/report.commands');
 const imports = () => import('./commands/import.command');
 const exports_ = () => import('./commands/export.command');
+const national = () => import('./commands/national.command');
 
 /** How the program runs a command's work: in a database session, printing its outcome (main.ts; a test may pass another). */
 export type RunInSession = (globals: GlobalOptions, work: (session: Session) => Promise<Outcome>) => Promise<void>;
@@ -42,7 +46,7 @@ const municipalityOption = () =>
 const yearArgument = () => new Argument('<year>', 'the report\'s year (2000–2100)').argParser(parseYear);
 
 /**
- * The command line (api-contract.md, "Command line"): one program, seven commands, `--help` on
+ * The command line (api-contract.md, "Command line"): one program, eight commands, `--help` on
  * each. Usage errors (commander's own, and the cross-option checks below) go through
  * `command.error()`, which exitOverride turns into a CommanderError that main.ts maps to exit 2.
  */
@@ -208,6 +212,20 @@ export function buildProgram(run: RunInSession): Command {
         if (o.all && o.municipality) throw new UsageError('give either --all or --municipality, not both');
       });
       await run(globalsOf(cmd), async (s) => (await reports()).verifyAudit(s, { municipality: o.municipality, all: Boolean(o.all) }));
+    });
+
+  program
+    .command('demo:national')
+    .summary('load a synthetic country (2 807 self-governments) in bulk')
+    .description(
+      'Generate a deterministic synthetic country, 2 477 gminy, 314 powiaty and 16 województwa with their programmes 2023–2026, about 300 000 NGOs (valid KRS, NIP, REGON), 1 000 000 funded tasks, commissions and activities, and load it with COPY in one transaction (no audit entries, as the demo data). Refused when the database already holds it.',
+    )
+    .option('--scale <fraction>', 'a proportional part of the country, e.g. 0.01 for 1 % (default: 1, the whole)', parseScale, 1)
+    .option('--seed <n>', `the generators' seed: the same seed and scale give the same rows (default: ${NATIONAL_DEFAULT_SEED})`, parseSeed, NATIONAL_DEFAULT_SEED)
+    .addHelpText('after', examples('demo:national --scale 0.01', 'demo:national', 'demo:national --scale 0.1 --seed 7 --json'))
+    .action(async (o: { scale: number; seed: number }, cmd: Command) => {
+      const globals = globalsOf(cmd);
+      await run(globals, async (s) => (await national()).loadNational(s, { scale: o.scale, seed: o.seed, progress: globals.progress !== false }));
     });
 
   return program;

@@ -53,6 +53,22 @@ export function parseNgoRef(value: string): NgoRef {
   throw new InvalidArgumentError('must be the NGO\'s id (a UUID) or its KRS number (10 digits).');
 }
 
+/** demo:national --scale: a fraction of the country, more than 0 and at most 1 (e.g. 0.01). */
+export function parseScale(value: string): number {
+  const n = Number(value);
+  if (!/^(0|1)?(\.\d+)?$/.test(value) || !(n > 0 && n <= 1)) throw new InvalidArgumentError('must be a fraction of the country, more than 0 and at most 1 (e.g. 0.01).');
+  return n;
+}
+
+/** demo:national's seed when --seed is not given: the number of self-governments. */
+export const NATIONAL_DEFAULT_SEED = 2807;
+
+/** demo:national --seed: a whole number from 0 to 2147483647. */
+export function parseSeed(value: string): number {
+  if (!/^\d{1,10}$/.test(value) || Number(value) > 2_147_483_647) throw new InvalidArgumentError('must be a whole number from 0 to 2147483647.');
+  return Number(value);
+}
+
 export function parseContentHash(value: string): string {
   if (!/^[0-9a-fA-F]{64}$/.test(value)) throw new InvalidArgumentError('must be a SHA-256 in hex (64 characters), as report:compile prints it.');
   return value.toLowerCase();
