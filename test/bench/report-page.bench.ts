@@ -23,11 +23,12 @@ export const PROFILE: LoadSettings = { connections: CONNECTIONS, durationSeconds
 export const DEFAULT_LOG_LEVEL = loadConfig({}).logLevel;
 
 /**
- * The small page: the demo municipality's report of a year after all of the demo's data (its
- * commissions, activities and programmes end with RECENT_YEARS; a year inside them carries their
- * data too: 64 KB with five tasks) with this many of the demo year's tasks, about 20 KB.
+ * The small page: the demo municipality's report of a year before all of the demo's data (a year
+ * inside its programmes carries their commissions and activities too: 64 KB with five tasks; a
+ * year after them has not begun, and a report covers the current year at the latest) with this
+ * many of the demo year's tasks, about 20 KB.
  */
-const SMALL_REPORT_YEAR = RECENT_YEARS[RECENT_YEARS.length - 1] + 1;
+const SMALL_REPORT_YEAR = Math.min(DEMO_REPORT_YEAR, ...RECENT_YEARS) - 3;
 const SMALL_REPORT_TASKS = 5;
 
 /** Per connection or per response: the bare server's own Date, Connection and Keep-Alive stand in for these. */
