@@ -42,8 +42,8 @@ type Status = 'planned' | 'contracted' | 'in-progress' | 'settled' | 'terminated
 type Role = 'chair' | 'vice-chair' | 'secretary' | 'member';
 type ActivityType = 'consultation' | 'information' | 'joint-team' | 'event' | 'training' | 'premises' | 'promotion' | 'other';
 
-/** mulberry32: a small seeded generator (no Math.random), so the demo is the same on every first start. */
-function seeded(seed: number) {
+/** mulberry32: a small seeded generator (no Math.random), so the demo (and the national set) is the same on every run. */
+export function seeded(seed: number) {
   let a = seed >>> 0;
   const next = (): number => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -54,9 +54,19 @@ function seeded(seed: number) {
   };
   const int = (lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1));
   return {
+    next,
     int,
     chance: (p: number): boolean => next() < p,
     pick: <T>(items: readonly T[]): T => items[int(0, items.length - 1)],
+    /** a standard normal draw (Box–Muller) */
+    normal: (): number => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next()),
+    /** n distinct integers of 0..size-1 */
+    distinct: (size: number, n: number): number[] => {
+      const out = new Set<number>();
+      const want = Math.min(n, size);
+      while (out.size < want) out.add(int(0, size - 1));
+      return [...out];
+    },
     /** n distinct items of the pool, in the pool's order of drawing */
     some: <T>(pool: readonly T[], n: number): T[] => {
       const rest = [...pool];

@@ -1,6 +1,7 @@
 import { withNipCheckDigit, withRegonCheckDigit } from '@app/core';
 import { SMALL_GRANT_MAX, SMALL_GRANT_MAX_DAYS, SMALL_GRANT_YEARLY_MAX } from '@app/tasks';
 import { createHash } from 'node:crypto';
+import { seeded } from './demo';
 
 /**
  * A synthetic country for load and scale work (`npm run cli -- demo:national`): 2 477 gminy,
@@ -45,33 +46,6 @@ export const NATIONAL_TABLE_NAMES = Object.keys(NATIONAL_TABLES) as NationalTabl
 // Generators, money, dates, ids
 // ---------------------------------------------------------------------------------------------
 
-/** mulberry32, as the demo seed uses: no Math.random anywhere. */
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  const int = (lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1));
-  return {
-    next,
-    int,
-    chance: (p: number): boolean => next() < p,
-    pick: <T>(items: readonly T[]): T => items[int(0, items.length - 1)],
-    /** a standard normal draw (Box–Muller) */
-    normal: (): number => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next()),
-    /** n distinct integers of 0..size-1 */
-    distinct: (size: number, n: number): number[] => {
-      const out = new Set<number>();
-      const want = Math.min(n, size);
-      while (out.size < want) out.add(int(0, size - 1));
-      return [...out];
-    },
-  };
-}
 type Rng = ReturnType<typeof seeded>;
 
 /** A 32-bit mix of the seed and a number (the self-government's index), for its own generator. */

@@ -1,7 +1,7 @@
 import { DEMO_PASSWORD } from '@app/database';
 import { ms, type Benchmark, type BenchContext, type Measurement } from './benchmark';
 import { startChildServer } from './child-server';
-import { csv, NGO_HEADER, ngoRow } from './import.bench';
+import { apiCalls, csv, NGO_HEADER, ngoRow } from './import.bench';
 
 /** The import: the largest file allowed (libs/imports' row limit). */
 const ROWS = 10_000;
@@ -27,13 +27,7 @@ export const importWritesBenchmark: Benchmark = {
   async run(ctx: BenchContext): Promise<Measurement> {
     const server = await startChildServer(ctx.distRoot, 'app', { BENCH_CONFIG: JSON.stringify({ ...ctx.config, logLevel: 'warn' }), BENCH_DATABASE_URL: ctx.databaseUrl });
     try {
-      const call = async (method: string, path: string, token: string | undefined, body?: unknown) => {
-        const r = await fetch(server.url + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
-        const answer = (await r.json()) as Record<string, any>;
-        if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(answer)}`);
-        return answer;
-      };
-      const login = async (email: string, password: string) => (await call('POST', '/api/v1/auth/login', undefined, { email, password })).accessToken as string;
+      const { call, login } = apiCalls(server.url);
       const platform = await login('admin@krakow.example', DEMO_PASSWORD);
       const password = 'bench-import-password-1';
       await call('POST', '/api/v1/municipalities', platform, { name: 'Gmina Równoległa', slug: 'gmina-rownolegla', teryt: '9999997', admin: { email: 'admin@rownolegla.bench', password } });

@@ -22,6 +22,18 @@ export function ngoRow(): string[] {
 }
 
 // no cell holds a comma, a quote or a line break, so none is quoted
+/** JSON calls to the API of the server at `base` that throw on anything but 2xx, and sign-in. */
+export function apiCalls(base: string) {
+  const call = async (method: string, path: string, token: string | undefined, body?: unknown) => {
+    const r = await fetch(base + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const answer = (await r.json()) as Record<string, any>;
+    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(answer)}`);
+    return answer;
+  };
+  const login = async (email: string, password: string) => (await call('POST', '/api/v1/auth/login', undefined, { email, password })).accessToken as string;
+  return { call, login };
+}
+
 export const csv = (rows: string[][]) => rows.map((r) => r.join(',')).join('\n') + '\n';
 
 /**
@@ -38,13 +50,7 @@ export const importBenchmark: Benchmark = {
   async run(ctx: BenchContext): Promise<Measurement> {
     const server = await startChildServer(ctx.distRoot, 'app', { BENCH_CONFIG: JSON.stringify(ctx.config), BENCH_DATABASE_URL: ctx.databaseUrl });
     try {
-      const call = async (method: string, path: string, token: string | undefined, body?: unknown) => {
-        const r = await fetch(server.url + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
-        const answer = (await r.json()) as Record<string, any>;
-        if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(answer)}`);
-        return answer;
-      };
-      const login = async (email: string, password: string) => (await call('POST', '/api/v1/auth/login', undefined, { email, password })).accessToken as string;
+      const { call, login } = apiCalls(server.url);
 
       // a municipality of the benchmark's own: the demo's published years are not touched
       const platform = await login('admin@krakow.example', DEMO_PASSWORD);
