@@ -1,7 +1,7 @@
 import { withNipCheckDigit, withRegonCheckDigit } from '@app/core';
 import { SMALL_GRANT_MAX, SMALL_GRANT_MAX_DAYS, SMALL_GRANT_YEARLY_MAX } from '@app/tasks';
 import { createHash } from 'node:crypto';
-import { seeded } from './demo';
+import { addDays, dayOf, grosze, money, PLN, seeded, type Rng } from './generators';
 
 /**
  * A synthetic country for load and scale work (`npm run cli -- demo:national`): 2 477 gminy,
@@ -46,7 +46,6 @@ export const NATIONAL_TABLE_NAMES = Object.keys(NATIONAL_TABLES) as NationalTabl
 // Generators, money, dates, ids
 // ---------------------------------------------------------------------------------------------
 
-type Rng = ReturnType<typeof seeded>;
 
 /** A 32-bit mix of the seed and a number (the self-government's index), for its own generator. */
 function mix(seed: number, n: number): number {
@@ -57,20 +56,10 @@ function mix(seed: number, n: number): number {
   return h >>> 0;
 }
 
-const PLN = 100;
-/** integer grosze → the contract's two-decimal string */
-const money = (grosze: number): string => `${Math.trunc(grosze / 100)}.${String(grosze % 100).padStart(2, '0')}`;
-const groszeOf = (amount: string): number => {
-  const [zloty, cents] = amount.split('.');
-  return Number(zloty) * 100 + Number(cents);
-};
-const SMALL_MAX = groszeOf(SMALL_GRANT_MAX);
-const SMALL_YEARLY_MAX = groszeOf(SMALL_GRANT_YEARLY_MAX);
+const SMALL_MAX = grosze(SMALL_GRANT_MAX);
+const SMALL_YEARLY_MAX = grosze(SMALL_GRANT_YEARLY_MAX);
 const roundTo = (grosze: number, step: number) => Math.max(step, Math.round(grosze / step) * step);
 
-const DAY = 86_400_000;
-const dayOf = (year: number, month: number, day: number): string => `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-const addDays = (day: string, days: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
 
 /**
  * Ids: a prefix per seed and kind of row (SHA-1 of both), then the self-government's index and

@@ -8,6 +8,17 @@ export function one(value: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
+/** Every item of a list the API serves in pages (200 at a time, at most 50 pages). */
+export async function everyPage<T>(load: (page: number) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  for (let page = 1; page <= 50; page++) {
+    const result = await load(page);
+    items.push(...result.items);
+    if (items.length >= result.total || !result.items.length) break;
+  }
+  return items;
+}
+
 /** A list's address with its filters (empty ones left out) and a page number. */
 export function listHref(path: string, filters: Record<string, string | undefined>, page?: number): string {
   const params = new URLSearchParams();

@@ -41,6 +41,13 @@ export function formatDay(day: string): string {
   return DATE_LONG.format(new Date(`${day}T00:00:00Z`));
 }
 
+const WARSAW_ISO_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Warsaw', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** Today as a Polish municipality lives it (Europe/Warsaw), "YYYY-MM-DD": the day statutory deadlines and memberships count. */
+export function warsawToday(now = new Date()): string {
+  return WARSAW_ISO_DAY.format(now);
+}
+
 /** An instant as Kraków reads it (Europe/Warsaw): "12 marca 2020 r., godz. 14:05". */
 export function formatInstant(instant: Date): string {
   return `${WARSAW_DAY.format(instant)} r., godz. ${WARSAW_TIME.format(instant)}`;

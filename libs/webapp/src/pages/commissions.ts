@@ -13,12 +13,12 @@ import {
   type CommissionView,
   type MemberView,
 } from '@app/commissions';
-import { formatDay, formatInteger, label, roleHas, ROLE_LABELS, type Actor, type Page } from '@app/core';
+import { formatDay, formatInteger, label, roleHas, ROLE_LABELS, warsawToday, type Actor } from '@app/core';
 import { NgosService } from '@app/ngos';
 import { SpheresService } from '@app/spheres';
 import { applyError, emptyForm, errorItems, formValues, hasErrors, renderFields, toInput, validated, versionOf, type FieldSpec, type FormState, type Option } from '../forms';
 import { renderLayout, type Outcome, type PageContext, type WebRoutes } from '../http';
-import { filteredPage, FILTERED_LIST, one, pager, selectFilter } from '../lists';
+import { everyPage, filteredPage, FILTERED_LIST, one, pager, selectFilter } from '../lists';
 import { registerRecordForms } from '../record-forms';
 import type { WebSessions } from '../sessions';
 import { eta, template } from '../views';
@@ -29,8 +29,6 @@ export const commissionPath = (id: string) => `/app/commissions/${id}`;
 
 const ROLES: Option[] = MEMBER_ROLES.map((r) => ({ value: r, label: label(ROLE_LABELS, r) }));
 const term = (c: Pick<CommissionView, 'termStart' | 'termEnd'>) => `${formatDay(c.termStart)} – ${formatDay(c.termEnd)}`;
-/** Today as the municipality lives it (Europe/Warsaw), as the API's `active` counts it. */
-const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Warsaw', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 
 /** Per membership still running or yet to start: change its role, or end it (its last day; it stays in history). */
 const MEMBER_CHANGE = template(
@@ -120,16 +118,6 @@ function meetingFields(ngoOptions: readonly Option[], count = 1): FieldSpec[] {
 const ROLE_FIELD: FieldSpec = { name: 'role', label: 'Nowa funkcja', kind: 'select', options: ROLES };
 const END_FIELD: FieldSpec = { name: 'on', label: 'Ostatni dzień członkostwa', kind: 'date', optional: true };
 
-/** Every page of a list the API gives 200 at a time. */
-async function everyPage<T>(load: (page: number) => Promise<Page<T>>): Promise<T[]> {
-  const items: T[] = [];
-  for (let page = 1; page <= 50; page++) {
-    const result = await load(page);
-    items.push(...result.items);
-    if (items.length >= result.total || !result.items.length) break;
-  }
-  return items;
-}
 
 /** The form refused on the record page, shown again with the user's values and its messages. */
 type Refused = { form: 'member' | 'meeting'; state: FormState } | { form: 'role' | 'end'; memberId: string; state: FormState };
@@ -198,7 +186,7 @@ export function registerCommissionPages(
       sphereNames(),
     ]);
     const writer = canWrite(ctx.actor);
-    const day = today();
+    const day = warsawToday(); // as the API's `active` counts it
     const stateOf = (m: MemberView) => (m.active ? 'obecnie' : m.from > day ? 'przyszłe' : 'zakończone');
     // current first, then those yet to start, then the past; the API's order (by role, then name) within each
     const rank = { obecnie: 0, przyszłe: 1, zakończone: 2 } as const;
@@ -305,8 +293,8 @@ export function registerCommissionPages(
     const memberId = uuid(ctx.params.memberId);
     const state = emptyForm(formValues(ctx.body, [ROLE_FIELD]));
     try {
-      // an empty role is refused as the API refuses null, not taken as "no change"
-      const changed = await members.update(ctx.actor, id, memberId, await validated(UpdateMemberDto, { role: state.values.role || null, version: versionOf(ctx.body) }));
+      // an empty role goes as null (toInput), which the API refuses, not as "no change"
+      const changed = await members.update(ctx.actor, id, memberId, await validated(UpdateMemberDto, { ...toInput(state.values, [ROLE_FIELD]), version: versionOf(ctx.body) }));
       await sessions.flash(ctx.session, `Zmieniono funkcję organizacji „${changed.ngo.name}” w komisji na: ${label(ROLE_LABELS, changed.role)}.`);
       return { redirect: commissionPath(id) };
     } catch (error) {

@@ -1,8 +1,7 @@
 import { DomainError, FORM_LABELS, formatInteger, MODE_LABELS, plural, sha256Hex, STATUS_LABELS, TASKS, type FieldError } from '@app/core';
-import { IMPORT_FILE_LIMIT, IMPORT_KINDS, ImportQuery, ImportRejected, ImportsService, MAX_IMPORT_ROWS, type ImportKind, type Upload } from '@app/imports';
+import { columnsOf, IMPORT_FILE_LIMIT, IMPORT_KINDS, ImportQuery, ImportRejected, ImportsService, MAX_IMPORT_ROWS, type ImportKind, type Upload } from '@app/imports';
 import { CreateNgoDto, LEGAL_FORMS } from '@app/ngos';
 import { CreateTaskDto, TASK_FORMS, TASK_MODES, TASK_STATUSES } from '@app/tasks';
-import { getMetadataStorage } from 'class-validator';
 import { applyError, emptyForm, errorItems, polishMessage, renderFields, validated, type FieldSpec, type FormState } from '../forms';
 import { renderLayout, type Outcome, type PageContext, type UploadedFile, type WebRoutes } from '../http';
 import type { WebSessions } from '../sessions';
@@ -66,23 +65,11 @@ const COLUMN_HINTS: Record<ImportKind, Record<string, string>> = {
   },
 };
 
-/**
- * The columns of a file of each kind: the properties of the Create DTO of POST /ngos and POST
- * /tasks, in order, required when the DTO requires them (what libs/imports reads the header against).
- */
-function columnsOf(dto: new () => object, hints: Record<string, string>): Array<{ name: string; required: boolean; hint: string }> {
-  const columns = new Map<string, { validators: Set<string>; conditional: boolean }>();
-  for (const m of getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false)) {
-    const column = columns.get(m.propertyName) ?? { validators: new Set<string>(), conditional: false };
-    columns.set(m.propertyName, column);
-    if (m.type === 'conditionalValidation') column.conditional = true;
-    column.validators.add(m.name ?? m.type);
-  }
-  return [...columns].map(([name, c]) => ({ name, required: c.validators.has('isDefined') && !c.conditional, hint: hints[name] ?? '' }));
-}
+/** The columns of a file of each kind, as libs/imports reads the header (the Create DTOs of POST /ngos and /tasks), with what to write in each. */
+const withHints = (dto: new () => object, hints: Record<string, string>) => columnsOf(dto).map((c) => ({ name: c.name, required: c.required, hint: hints[c.name] ?? '' }));
 const COLUMNS = [
-  { heading: 'Plik organizacji pozarządowych', columns: columnsOf(CreateNgoDto, COLUMN_HINTS.ngos) },
-  { heading: 'Plik zadań publicznych', columns: columnsOf(CreateTaskDto, COLUMN_HINTS.tasks) },
+  { heading: 'Plik organizacji pozarządowych', columns: withHints(CreateNgoDto, COLUMN_HINTS.ngos) },
+  { heading: 'Plik zadań publicznych', columns: withHints(CreateTaskDto, COLUMN_HINTS.tasks) },
 ].map((k) => ({ ...k, count: plural(k.columns.length, ['kolumna', 'kolumny', 'kolumn']) }));
 
 const KIND_FIELD: FieldSpec = { name: 'kind', label: 'Co zawiera plik', kind: 'select', options: [{ value: '', label: 'Wybierz…' }, ...IMPORT_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }))] };

@@ -1,6 +1,6 @@
 import { AuditService } from '@app/audit';
 import { MembersService } from '@app/commissions';
-import { formatDay, formatInstant, formatInteger, roleHas, type Actor } from '@app/core';
+import { formatDay, formatInstant, formatInteger, roleHas, warsawToday, type Actor } from '@app/core';
 import { NgosService } from '@app/ngos';
 import { ReportsService } from '@app/reports';
 import { TasksService } from '@app/tasks';
@@ -36,17 +36,13 @@ const START = template(
 `,
 );
 
-/** Today's year and date in Warsaw, where the statutory deadlines run. */
-function warsawToday(): { year: number; day: string } {
-  const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Warsaw', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
-  return { year: Number(day.slice(0, 4)), day };
-}
 
 /** GET /app: the role's start page: this year's figures, the report deadline, recent changes. */
 export function registerStartPage(routes: WebRoutes, deps: { ngos: NgosService; tasks: TasksService; reports: ReportsService; audit: AuditService; members: MembersService }): void {
   routes.get('/app', { permission: 'signed-in' }, async (ctx) => {
     const actor: Actor = ctx.actor;
-    const { year, day } = warsawToday();
+    const day = warsawToday();
+    const year = Number(day.slice(0, 4));
     const figures: Array<{ label: string; value: string; href?: string }> = [];
     const deadlines: Array<{ text: string; overdue: boolean }> = [];
     const links: Array<{ href: string; label: string }> = [];

@@ -5,7 +5,7 @@ import { SpheresService } from '@app/spheres';
 import { CreateTaskDto, TASK_FORMS, TASK_MODES, TASK_STATUSES, TaskQuery, TasksService, UpdateTaskDto, type TaskView } from '@app/tasks';
 import { moneyForForm, type FieldSpec, type FormState, type Option } from '../forms';
 import { renderLayout, type WebRoutes } from '../http';
-import { codeOptions, filteredPage, FILTERED_LIST, one, pager, selectFilter } from '../lists';
+import { codeOptions, everyPage, filteredPage, FILTERED_LIST, one, pager, selectFilter } from '../lists';
 import type { WebSessions } from '../sessions';
 import { eta, template } from '../views';
 import { registerRecordForms } from '../record-forms';
@@ -28,14 +28,8 @@ const RECORD = template(
 );
 
 /** Every active NGO of the municipality, for the NGO picker (page by page: the API's pages hold at most 200). */
-export async function allNgos(ngos: NgosService, actor: Actor): Promise<NgoView[]> {
-  const found: NgoView[] = [];
-  for (let page = 1; page <= 50; page++) {
-    const result = await ngos.list(actor, { archived: false, page, limit: 200 });
-    found.push(...result.items);
-    if (found.length >= result.total || !result.items.length) break;
-  }
-  return found;
+export function allNgos(ngos: NgosService, actor: Actor): Promise<NgoView[]> {
+  return everyPage((page) => ngos.list(actor, { archived: false, page, limit: 200 }));
 }
 
 export const ngoOption = (n: NgoView): Option => ({ value: n.id, label: [n.name, n.krs ? `KRS ${n.krs}` : '', n.nip ? `NIP ${n.nip}` : ''].filter(Boolean).join(', ') });
