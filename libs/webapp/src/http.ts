@@ -273,9 +273,15 @@ export class WebRoutes {
             if (method === 'POST' && request.headers.origin !== ownOrigin(request)) return send(reply, csrfRefused(null));
             return send(reply, { redirect: `/app/login?next=${encodeURIComponent(method === 'GET' ? request.url : '/app')}` });
           }
+          const allowed =
+            options.permission === 'ngo' ? session.actor.role === 'ngo' && !!session.actor.ngoId : options.permission === 'staff' ? session.actor.role !== 'ngo' : roleHas(session.actor.role, options.permission);
+          const refusedRole = () => send(reply, messagePage(session, 403, 'Brak dostępu', ['Ta strona nie jest dostępna dla Twojej roli.']));
           let file: UploadedFile | null = null;
           if (method === 'POST' && options.upload && request.isMultipart()) {
             if (request.headers.origin !== ownOrigin(request)) return send(reply, csrfRefused(session));
+            // nobody's file is read for a page they may not use yet
+            if (session.stage === 'enrol' && !options.enrolment) return send(reply, { redirect: ENROL_PATH });
+            if (!allowed) return refusedRole();
             const form = await readUploadForm(request, options.upload, session.csrfToken);
             if (!form) return send(reply, csrfRefused(session));
             request.body = form.fields;
@@ -283,9 +289,7 @@ export class WebRoutes {
           }
           if (method === 'POST' && !csrfAccepted(request, session.csrfToken)) return send(reply, csrfRefused(session));
           if (session.stage === 'enrol' && !options.enrolment) return send(reply, { redirect: ENROL_PATH });
-          const allowed =
-            options.permission === 'ngo' ? session.actor.role === 'ngo' && !!session.actor.ngoId : options.permission === 'staff' ? session.actor.role !== 'ngo' : roleHas(session.actor.role, options.permission);
-          if (!allowed) return send(reply, messagePage(session, 403, 'Brak dostępu', ['Ta strona nie jest dostępna dla Twojej roli.']));
+          if (!allowed) return refusedRole();
           const outcome = await handler({
             request,
             reply,
