@@ -664,6 +664,11 @@ const MEETING_TITLES = [
   'Konsultacje projektu programu współpracy na rok 2020',
   'Podsumowanie roku i priorytety na rok 2020',
 ];
+/** The recent terms' meetings of a year: in spring (the year's work) and in autumn (the next year's programme). */
+const meetingTitles = (year: number): [string[], string[]] => [
+  [`Plan pracy komisji na rok ${year}`, 'Opinia o projektach ogłoszeń otwartych konkursów ofert', 'Spotkanie z dyrekcją wydziału'],
+  [`Konsultacje projektu programu współpracy na rok ${year + 1}`, `Podsumowanie roku ${year} i priorytety na rok ${year + 1}`],
+];
 const ROLE_BY_POSITION: Role[] = ['chair', 'vice-chair', 'secretary'];
 
 /**
@@ -686,7 +691,8 @@ function buildRecentCommissions(rng: Rng, ngos: DemoNgo[]): DemoCommission[] {
       [3, 10].map((month, k) => {
         const date = dayOf(year, month, 5 + rng.int(0, 20));
         const present = members.filter((m) => m.from <= date && (m.to === null || m.to >= date)).map((m) => m.ngo);
-        return { date, title: MEETING_TITLES[(k + c + year) % MEETING_TITLES.length], present: present.slice(0, Math.max(2, present.length - 1)) };
+        const titles = meetingTitles(year)[k];
+        return { date, title: titles[(c + year) % titles.length], present: present.slice(0, Math.max(2, present.length - 1)) };
       }),
     );
     return { name: `Komisja Dialogu Obywatelskiego ds. ${t.commission}`, sphere: t.sphere, department: t.department, termStart, termEnd, members, meetings };
