@@ -371,6 +371,34 @@ describe('the web app', () => {
   });
 
   describe('funded tasks', () => {
+    it('the start page names this year\'s figures, the report deadline and the tasks past their end date not settled, linked to the list that shows them', async () => {
+      const web = await officialClient();
+      const ngo = (await t.call('POST', '/api/v1/ngos', { token: official.token, body: newNgo({ name: 'Fundacja Terminowa' }) })).body;
+      const multi = (await t.call('POST', '/api/v1/programs', { token: official.token, body: newProgram() })).body;
+      const annual = (await t.call('POST', '/api/v1/programs', { token: official.token, body: newProgram({ title: 'Roczny 2019 (terminy)', kind: 'annual', startYear: 2019, endYear: 2019, parentId: multi.id }) })).body;
+      const late = (await t.call('POST', '/api/v1/tasks', { token: official.token, body: newTask(annual.id, [ngo.id], { title: 'Zadanie po terminie' }) })).body;
+      const done = (await t.call('POST', '/api/v1/tasks', { token: official.token, body: newTask(annual.id, [ngo.id], { title: 'Zadanie rozliczone', status: 'settled', amountSettled: '50000.00' }) })).body;
+      expect([late.id, done.id].every(Boolean)).toBe(true);
+      const [{ n }] = await t.db.query(
+        `SELECT count(*)::int AS n FROM tasks WHERE end_date < (now() AT TIME ZONE 'Europe/Warsaw')::date AND status NOT IN ('settled', 'terminated')`,
+      );
+      // the API's filter
+      const api = await t.call('GET', '/api/v1/tasks?overdue=true&limit=200', { token: official.token });
+      expect(api.body.total).toBe(n);
+      expect(api.body.items.map((x: { id: string }) => x.id)).toContain(late.id);
+      expect(api.body.items.map((x: { id: string }) => x.id)).not.toContain(done.id);
+      // the start page
+      const start = await web.get('/app');
+      const year = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Warsaw', year: 'numeric' }).format(new Date()));
+      expect(start.text).toContain(`<h2>Rok ${year} w liczbach</h2>`);
+      expect(start.text).toContain(`Sprawozdanie za ${year - 1} r.`);
+      expect(start.text).toMatch(new RegExp(`<li><strong>Po terminie:</strong> <a href="/app/tasks\\?overdue=true">${n}[\\s\\u00a0]zada(nie|nia|ń) po dniu zakończenia, nierozliczone</a></li>`));
+      // the list it links to
+      const list = await web.get('/app/tasks?overdue=true');
+      expect(list.text).toContain('Zadanie po terminie');
+      expect(list.text).not.toContain('Zadanie rozliczone');
+    });
+
     it('logs a task: a small grant over 10 000 zł is refused beside its field (422, nothing written); corrected, it is saved with Polish money, listed and audited', async () => {
       const web = await officialClient();
       const ngo = (await t.call('POST', '/api/v1/ngos', { token: official.token, body: newNgo({ name: 'Fundacja Grantowa' }) })).body;

@@ -95,6 +95,7 @@ export class TasksService {
     if (query.status) where.and('t.status = ?', query.status);
     if (query.department) where.and('t.department = ?', query.department);
     if (query.search) where.and('(t.title ILIKE ? OR t.competition_ref ILIKE ?)', likePattern(query.search));
+    if (query.overdue !== undefined) where.and(`${query.overdue ? '' : 'NOT '}(t.end_date < (now() AT TIME ZONE ?)::date AND t.status NOT IN ('settled', 'terminated'))`, 'Europe/Warsaw');
     const [{ total }]: Array<{ total: number }> = await this.ds.query(`SELECT count(*)::int AS total FROM tasks t WHERE ${where.sql}`, where.params);
     const rows: TaskRow[] = await this.ds.query(`${SELECT_TASK} WHERE ${where.sql} ORDER BY t.start_date DESC, t.title, t.id LIMIT ${limit} OFFSET ${offset}`, where.params);
     return { items: rows.map(taskView), total, page, limit };

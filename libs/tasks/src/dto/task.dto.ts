@@ -1,4 +1,4 @@
-import { DateField, EnumField, IntField, MoneyField, PageMeta, PageQuery, SPHERE_CODE, StringField, UuidField, UuidListField } from '@app/core';
+import { BoolField, DateField, EnumField, IntField, MoneyField, PageMeta, PageQuery, SPHERE_CODE, StringField, UuidField, UuidListField } from '@app/core';
 import { ApiProperty } from '@nestjs/swagger';
 import { TASK_FORMS, TASK_MODES, TASK_STATUSES, type TaskForm, type TaskMode, type TaskStatus } from '../task.entity';
 
@@ -51,6 +51,8 @@ export class TaskQuery extends PageQuery {
   @EnumField(TASK_STATUSES, { optional: true }) status?: TaskStatus;
   @StringField({ optional: true, maxLength: 200, description: 'The department, exactly' }) department?: string;
   @StringField({ optional: true, maxLength: 200, description: 'Part of the title or competition reference' }) search?: string;
+  @BoolField({ optional: true, fromQuery: true, description: 'Only tasks past their end date (Europe/Warsaw) and neither settled nor terminated (true), or only the others (false)' })
+  overdue?: boolean;
 }
 
 export class TaskView {

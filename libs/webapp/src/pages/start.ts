@@ -1,6 +1,6 @@
 import { AuditService } from '@app/audit';
 import { MembersService } from '@app/commissions';
-import { formatDay, formatInstant, formatInteger, roleHas, warsawToday, type Actor } from '@app/core';
+import { formatDay, formatInstant, formatInteger, plural, roleHas, TASKS, warsawToday, type Actor } from '@app/core';
 import { NgosService } from '@app/ngos';
 import { ReportsService } from '@app/reports';
 import { TasksService } from '@app/tasks';
@@ -20,7 +20,7 @@ const START = template(
 <% if (it.deadlines.length) { %>
 <h2>Terminy</h2>
 <ul>
-<% it.deadlines.forEach(function (d) { %><li><% if (d.overdue) { %><strong>Po terminie:</strong> <% } %><%= d.text %></li><% }) %>
+<% it.deadlines.forEach(function (d) { %><li><% if (d.overdue) { %><strong>Po terminie:</strong> <% } %><% if (d.href) { %><a href="<%= d.href %>"><%= d.text %></a><% } else { %><%= d.text %><% } %></li><% }) %>
 </ul>
 <% } %>
 <% if (it.links.length) { %>
@@ -37,14 +37,14 @@ const START = template(
 );
 
 
-/** GET /app: the role's start page: this year's figures, the report deadline, recent changes. */
+/** GET /app: the role's start page: this year's figures, the report deadline and tasks past their end date not settled, recent changes. */
 export function registerStartPage(routes: WebRoutes, deps: { ngos: NgosService; tasks: TasksService; reports: ReportsService; audit: AuditService; members: MembersService }): void {
   routes.get('/app', { permission: 'signed-in' }, async (ctx) => {
     const actor: Actor = ctx.actor;
     const day = warsawToday();
     const year = Number(day.slice(0, 4));
     const figures: Array<{ label: string; value: string; href?: string }> = [];
-    const deadlines: Array<{ text: string; overdue: boolean }> = [];
+    const deadlines: Array<{ text: string; overdue: boolean; href?: string }> = [];
     const links: Array<{ href: string; label: string }> = [];
     let recent = { id: 'recent-caption', caption: 'Ostatnie wpisy w dzienniku zmian', columns: [{ label: 'Kiedy' }, { label: 'Kto' }, { label: 'Co' }], rows: [] as Array<{ head: string; cells: string[] }> };
 
@@ -55,7 +55,11 @@ export function registerStartPage(routes: WebRoutes, deps: { ngos: NgosService; 
       figures.push({ label: 'Członkostwa w komisjach teraz', value: formatInteger(memberships.items.filter((m) => m.active).length), href: '/app/my-organisation#komisje' });
       links.push({ href: '/app/my-organisation', label: 'Dane organizacji, jej zadania i członkostwa w komisjach' });
     } else {
-      const [ngos, tasks] = await Promise.all([deps.ngos.list(actor, { archived: false, limit: 1 }), deps.tasks.list(actor, { year, limit: 1 })]);
+      const [ngos, tasks, late] = await Promise.all([
+        deps.ngos.list(actor, { archived: false, limit: 1 }),
+        deps.tasks.list(actor, { year, limit: 1 }),
+        deps.tasks.list(actor, { overdue: true, limit: 1 }),
+      ]);
       figures.push({ label: 'Organizacje w rejestrze', value: formatInteger(ngos.total), href: '/app/ngos' });
       figures.push({ label: `Zadania zlecone w ${year} r.`, value: formatInteger(tasks.total) });
       if (roleHas(actor.role, 'reports.read')) {
@@ -67,6 +71,7 @@ export function registerStartPage(routes: WebRoutes, deps: { ngos: NgosService; 
         else deadlines.push({ text: `Sprawozdanie za ${year - 1} r. opublikowano (wersja ${last.revision}${last.publishedAt ? `, ${formatInstant(new Date(last.publishedAt))}` : ''}).`, overdue: false });
         for (const r of reports.filter((x) => x.overdue && x.year !== year - 1)) deadlines.push({ text: `Sprawozdanie za ${r.year} r. nie zostało opublikowane.`, overdue: true });
       }
+      if (late.total) deadlines.push({ text: `${plural(late.total, TASKS)} po dniu zakończenia, nierozliczone`, overdue: true, href: '/app/tasks?overdue=true' });
       if (roleHas(actor.role, 'registers.write')) links.push({ href: '/app/ngos/new', label: 'Dodaj organizację' });
       if (roleHas(actor.role, 'users.manage')) links.push({ href: '/app/users', label: 'Użytkownicy gminy' });
       if (roleHas(actor.role, 'audit.read')) {

@@ -81,7 +81,7 @@ export function registerTaskPages(routes: WebRoutes, deps: { tasks: TasksService
   });
 
   routes.get('/app/tasks', { permission: 'staff' }, async (ctx) => {
-    const raw = Object.fromEntries(['search', 'year', 'programId', 'sphere', 'mode', 'status', 'department', 'page'].map((k) => [k, one(ctx.query[k])])) as Record<string, string | undefined>;
+    const raw = Object.fromEntries(['search', 'year', 'programId', 'sphere', 'mode', 'status', 'overdue', 'department', 'page'].map((k) => [k, one(ctx.query[k])])) as Record<string, string | undefined>;
     const { page, ...filters } = raw;
     const { result, problem } = await filteredPage(TaskQuery, filters, page, (query: TaskQuery) => tasks.list(ctx.actor, query));
     const [programList, sphereList] = await Promise.all([programOptions(programs, ctx.actor), sphereOptions()]);
@@ -97,6 +97,7 @@ export function registerTaskPages(routes: WebRoutes, deps: { tasks: TasksService
         selectFilter('sphere', 'Sfera', sphereList, filters.sphere),
         selectFilter('mode', 'Tryb', codeOptions(MODE_LABELS, TASK_MODES), filters.mode),
         selectFilter('status', 'Status', codeOptions(STATUS_LABELS, TASK_STATUSES), filters.status),
+        selectFilter('overdue', 'Termin zakończenia', [{ value: 'true', label: 'minął, zadanie nierozliczone' }, { value: 'false', label: 'nie minął albo rozliczone' }], filters.overdue),
         { name: 'department', label: 'Wydział (dokładna nazwa)', kind: 'text', value: filters.department ?? '', width: 'w-20' },
       ],
       problem,
