@@ -36,6 +36,7 @@ const RETRY_MAX_MS = 5000;
 /** A silent connection (a half-open one after a failover) is found by a ping this often, answered within PING_TIMEOUT_MS. */
 const PING_EVERY_MS = 15_000;
 const PING_TIMEOUT_MS = 5000;
+const END_WAIT_MS = 1000;
 
 /**
  * Hears the other processes' events: LISTEN on one dedicated connection (outside the pool),
@@ -133,7 +134,10 @@ export class ClusterEvents implements OnApplicationShutdown {
       client.removeAllListeners('end');
       client.removeAllListeners('error');
       client.on('error', () => undefined);
-      await client.end().catch(() => undefined);
+      // end() of a client still connecting, or behind a connection that no longer answers, may never
+      // resolve: wait a little for a clean goodbye, then drop the socket, so a stop is never held
+      await Promise.race([client.end().catch(() => undefined), new Promise((done) => setTimeout(done, END_WAIT_MS).unref())]);
+      (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
     }
   }
 }
