@@ -19,7 +19,7 @@ const swc = [
   },
 ];
 
-const libs = ['core', 'identity', 'spheres', 'ngos', 'programs', 'audit', 'tasks', 'activities', 'commissions', 'reports', 'site', 'jobs', 'exports', 'opendata', 'imports', 'webapp'];
+const libs = ['core', 'identity', 'spheres', 'ngos', 'programs', 'audit', 'tasks', 'activities', 'commissions', 'competitions', 'reports', 'site', 'jobs', 'exports', 'opendata', 'imports', 'webapp'];
 const moduleNameMapper = {
   ...Object.fromEntries(libs.map((lib) => [`^@app/${lib}$`, `<rootDir>/libs/${lib}/src`])),
   '^@app/database$': '<rootDir>/database',

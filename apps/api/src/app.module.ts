@@ -1,6 +1,7 @@
 import { ActivitiesModule } from '@app/activities';
 import { AuditModule } from '@app/audit';
 import { CommissionsModule } from '@app/commissions';
+import { CompetitionsModule } from '@app/competitions';
 import { AuthGuard, CoreModule, IdempotencyInterceptor, type AppConfig } from '@app/core';
 import { migrations } from '@app/database';
 import { ExportsModule } from '@app/exports';
@@ -39,6 +40,7 @@ export class AppModule {
         TasksModule,
         ActivitiesModule,
         CommissionsModule,
+        CompetitionsModule,
         AuditModule,
         ReportsModule,
         ExportsModule,

@@ -1,10 +1,10 @@
 import type { Actor } from '@app/core';
 import type { EntityManager } from 'typeorm';
 
-export const AUDIT_ACTIONS = ['create', 'update', 'archive', 'end', 'publish', 'compile', 'export', 'import', 'rehash'] as const;
+export const AUDIT_ACTIONS = ['create', 'update', 'archive', 'end', 'publish', 'compile', 'export', 'import', 'rehash', 'cancel', 'resolve', 'close', 'submit', 'withdraw', 'check', 'score', 'declare', 'suspend'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export const AUDIT_ENTITIES = ['municipality', 'user', 'ngo', 'program', 'task', 'activity', 'commission', 'member', 'meeting', 'report'] as const;
+export const AUDIT_ENTITIES = ['municipality', 'user', 'ngo', 'program', 'task', 'activity', 'commission', 'member', 'meeting', 'report', 'call', 'offer', 'call-member'] as const;
 export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
 
 /** Who wrote: a signed-in user, or the system itself (start-up, seeds, the scheduler). */

@@ -20,6 +20,15 @@ export const ACTION_LABELS: Record<string, string> = {
   export: 'eksport',
   import: 'import',
   rehash: 'przeliczenie skrótu',
+  cancel: 'unieważnienie',
+  resolve: 'rozstrzygnięcie',
+  close: 'zamknięcie naboru',
+  submit: 'złożenie',
+  withdraw: 'wycofanie',
+  check: 'ocena formalna',
+  score: 'ocena merytoryczna',
+  declare: 'oświadczenie',
+  suspend: 'zawieszenie',
 };
 export const ENTITY_LABELS: Record<string, string> = {
   municipality: 'gmina',
@@ -32,6 +41,9 @@ export const ENTITY_LABELS: Record<string, string> = {
   member: 'członek komisji',
   meeting: 'posiedzenie',
   report: 'sprawozdanie',
+  call: 'konkurs ofert',
+  offer: 'oferta',
+  'call-member': 'członek komisji konkursowej',
 };
 const JOB_LABELS: Record<string, string> = { 'compile-report': 'nocne przeliczenie sprawozdań', 'open-report': 'otwarcie sprawozdania roku', 'purge-idempotency-keys': 'usunięcie starych kluczy idempotencji' };
 const OUTCOME_LABELS: Record<string, string> = { running: 'w toku', compiled: 'przeliczono', skipped: 'bez zmian', opened: 'otwarto', failed: 'błąd', done: 'wykonano' };
@@ -83,6 +95,14 @@ function entityHref(e: AuditEntryView): string | null {
     }
     case 'report':
       return /^\d{4}$/.test(e.entityId) ? `/app/reports/${e.entityId}` : null;
+    case 'call':
+      return `/app/calls/${e.entityId}`;
+    case 'offer':
+      return `/app/offers/${e.entityId}`;
+    case 'call-member': {
+      const call = (e.after ?? e.before) as { callId?: unknown } | null;
+      return typeof call?.callId === 'string' && /^[0-9a-f-]{36}$/.test(call.callId) ? `/app/calls/${call.callId}` : null;
+    }
     case 'user': // the users' pages are the admins' alone
     case 'municipality':
       return null;
