@@ -66,9 +66,11 @@ export class PublicCallsService {
         `SELECT o.id::text, o.content->>'title' AS title, o.award::text,
                 array(SELECT g.name FROM offer_ngos n JOIN ngos g ON g.municipality_id = n.municipality_id AND g.id = n.ngo_id
                        WHERE n.municipality_id = o.municipality_id AND n.offer_id = o.id ORDER BY n.position) AS ngo_names,
-                (SELECT round(avg(s.total), 2)::text FROM offer_scores s WHERE s.municipality_id = o.municipality_id AND s.offer_id = o.id) AS score
-           FROM offers o WHERE o.municipality_id = $1 AND o.call_id = $2 AND o.status IN ('awarded', 'not-awarded')
-          ORDER BY o.status = 'awarded' DESC, score::numeric DESC NULLS LAST, o.id`,
+                s.score::text AS score
+           FROM offers o
+           LEFT JOIN LATERAL (SELECT round(avg(x.total), 2) AS score FROM offer_scores x WHERE x.municipality_id = o.municipality_id AND x.offer_id = o.id) s ON true
+          WHERE o.municipality_id = $1 AND o.call_id = $2 AND o.status IN ('awarded', 'not-awarded')
+          ORDER BY o.status = 'awarded' DESC, s.score DESC NULLS LAST, o.id`,
         [m.id, id],
       );
       results = rows.map((r) => ({ offerId: r.id, ngoNames: r.ngo_names, title: r.title, score: r.score, amount: moneyFromDb(r.award) }));
