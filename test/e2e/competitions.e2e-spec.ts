@@ -1,7 +1,7 @@
 import { annualProgram, moveDeadline, newCall, newOffer, ngoWithUser, warsawToday } from '../utils/competitions';
 import { usersOfEveryRole, type Tokens } from '../utils/factories';
 import { createTestApp, PLATFORM_ADMIN, type Answer, type TestApp } from '../utils/test-app';
-import { createUser, signIn } from '../utils/users';
+import { createMunicipality, createUser, signIn } from '../utils/users';
 
 type Ngo = Awaited<ReturnType<typeof ngoWithUser>>;
 
@@ -352,6 +352,34 @@ describe('open competitions', () => {
     late.forEach((answer) => expect(answer.status).toBe(422));
     const [{ submitted }] = await t.db.query(`SELECT count(*)::int AS submitted FROM offers WHERE call_id = $1 AND status = 'submitted'`, [call.id]);
     expect(submitted).toBe(accepted);
+  });
+
+  it("answers bad input with 400 naming the field, and keeps every municipality's calls to itself", async () => {
+    const call = await publishedCall();
+    const ngo = await ngoWithUser(t, k.admin, `zle-dane-${process.pid}`);
+    const offer = await draftOffer(call.id, ngo);
+    const bad = async (method: string, path: string, token: string, body: unknown, field: string) => {
+      const r = await t.call(method, path, { token, body });
+      expect(r.status).toBe(400);
+      expect((r.body.errors as Array<{ field: string }>).map((e) => e.field)).toContain(field);
+    };
+    await bad('POST', '/api/v1/calls', k.official, { ...newCall(programId, year, today), offersUntil: '2030-02-30T12:00' }, 'offersUntil');
+    await bad('POST', '/api/v1/calls', k.official, { ...newCall(programId, year, today), criteria: [{ code: 'Zły kod', name: 'x', maxPoints: 0 }] }, 'criteria.0.code');
+    await bad('PATCH', `/api/v1/offers/${offer.id}`, ngo.token, { version: offer.version, costs: [{ unitCost: '12,50' }] }, 'costs.0.unitCost');
+    await bad('PATCH', `/api/v1/offers/${offer.id}`, ngo.token, { version: offer.version, costs: [{ quantity: 1.005 }] }, 'costs.0.quantity');
+    await bad('PATCH', `/api/v1/offers/${offer.id}`, ngo.token, { version: offer.version, bankAccount: '1234' }, 'bankAccount');
+    await bad('POST', `/api/v1/calls/${call.id}/resolve`, k.official, { awards: [{ offerId: 'x', amount: '1.00' }] }, 'awards.0.offerId');
+    expect((await t.db.query(`SELECT version FROM offers WHERE id = $1`, [offer.id]))[0].version).toBe(offer.version);
+    expect((await t.call('PATCH', `/api/v1/offers/${offer.id}`, { token: ngo.token, body: { version: offer.version + 5, title: 'x' } })).status).toBe(409);
+
+    const platformAdmin = await signIn(t, PLATFORM_ADMIN.email);
+    const other = await createMunicipality(t, platformAdmin, { name: 'Wieliczka', slug: `wieliczka-${process.pid}`, teryt: '1219063', adminEmail: `admin-${process.pid}@wieliczka.test` });
+    const w = await usersOfEveryRole(t, other.admin, `wieliczka-${process.pid}`);
+    expect((await t.call('GET', `/api/v1/calls/${call.id}`, { token: w.official })).status).toBe(404);
+    expect((await t.call('GET', `/api/v1/offers/${offer.id}`, { token: w.ngo })).status).toBe(404);
+    expect((await t.call('POST', `/api/v1/calls/${call.id}/offers`, { token: w.ngo, body: {} })).status).toBe(404);
+    expect((await t.call('GET', `/api/v1/public/wieliczka-${process.pid}/calls/${call.id}`)).status).toBe(404);
+    expect((await t.call('GET', '/api/v1/calls', { token: w.official })).body.total).toBe(0);
   });
 
   it('gives one resolution when two officials resolve at once', async () => {
