@@ -36,11 +36,46 @@ export class AfterCommitQueue {
 const pending = new AsyncLocalStorage<AfterCommitQueue>();
 
 /**
+ * On Node 20 an enabled AsyncLocalStorage turns on async hooks and promise hooks for the whole
+ * process: every promise and every async resource (each socket write's WriteWrap included) then
+ * runs a JavaScript hook, which cost a plain Fastify route 20–30 % of its requests per second
+ * (docs/benchmarks.md). Writes are what need the context, and only while one runs: the two
+ * stores are enabled by run() and disabled again when no run is in flight, so reads served
+ * while no write runs (the public pages, most of the load) pay nothing.
+ */
+let runsInFlight = 0;
+
+function runIn<S, T>(storage: AsyncLocalStorage<S>, store: S, fn: () => Promise<T>): Promise<T> {
+  runsInFlight += 1;
+  let result: Promise<T>;
+  try {
+    result = storage.run(store, fn);
+  } catch (error) {
+    settle();
+    throw error;
+  }
+  return result.finally(settle);
+}
+
+function settle(): void {
+  runsInFlight -= 1;
+  if (runsInFlight === 0) {
+    ambient.disable();
+    pending.disable();
+  }
+}
+
+/** Whether the stores' async hooks are on now (for the test of their switching off). */
+export function contextTrackingActive(): boolean {
+  return runsInFlight > 0;
+}
+
+/**
  * Runs `fn` with `manager` as the ambient transaction. Callbacks given to afterCommit() inside it
  * go to `afterCommitQueue`, which the caller runs once it has committed that transaction.
  */
 export function withAmbientTransaction<T>(manager: EntityManager, fn: () => Promise<T>, afterCommitQueue = new AfterCommitQueue()): Promise<T> {
-  return ambient.run(manager, () => pending.run(afterCommitQueue, fn));
+  return runIn(ambient, manager, () => runIn(pending, afterCommitQueue, fn));
 }
 
 /**
@@ -66,7 +101,7 @@ export async function inTransaction<T>(ds: DataSource, fn: (em: EntityManager) =
   const manager = ambient.getStore();
   if (manager) return fn(manager);
   const queue = new AfterCommitQueue();
-  const result = await ds.transaction((em) => pending.run(queue, () => fn(em)));
+  const result = await ds.transaction((em) => runIn(pending, queue, () => fn(em)));
   queue.run();
   return result;
 }
