@@ -1,4 +1,5 @@
-import { withNipCheckDigit, withRegonCheckDigit } from '@app/core';
+import { checksumOf, defaultCriteria, type OfferContent } from '@app/competitions';
+import { warsawToday, withNipCheckDigit, withRegonCheckDigit } from '@app/core';
 import { insertUser } from '@app/identity';
 import type { LegalForm } from '@app/ngos';
 import { SMALL_GRANT_MAX, SMALL_GRANT_MAX_DAYS, SMALL_GRANT_YEARLY_MAX } from '@app/tasks';
@@ -987,4 +988,271 @@ export async function loadDemoData(em: EntityManager, municipalityId: string, pa
   for (const user of DEMO_USERS) {
     await insertUser(em, { municipalityId, email: user.email, passwordHash: passwordHashOf(user.email), role: user.role, ngoId: user.role === 'ngo' ? ngoIds[0] : null, platformAdmin: false });
   }
+
+  await loadDemoCalls(em, municipalityId, { id, ngoIds, taskIds, tasks, ngos, years, annualId });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Open competitions (otwarte konkursy ofert)
+// ---------------------------------------------------------------------------------------------
+
+interface DemoIds {
+  id: (kind: string, n: number | string) => string;
+  ngoIds: string[];
+  taskIds: string[];
+  tasks: DemoTask[];
+  ngos: DemoNgo[];
+  years: number[];
+  annualId: (year: number) => string;
+}
+
+/** The resolved call: the sport competition whose five 2025 tasks the generator made (OK-9/2025). */
+const RESOLVED_CALL = 'OK-9/2025';
+
+/** A support offer's cost lines and funding for `requested` grosze: the grant plus about 12 % own funds (the call asks for 10 %). */
+function offerMoney(requested: number): Pick<OfferContent, 'costs' | 'funding'> {
+  const own = Math.ceil((requested * 0.12) / PLN) * PLN;
+  const admin = Math.floor((requested * 0.08) / PLN) * PLN;
+  const action = requested - admin;
+  return {
+    costs: [
+      { category: 'action', name: 'Wynagrodzenia trenerów i instruktorów', unit: 'usługa', quantity: 1, unitCost: money(action + own), fromGrant: money(action), fromOwn: money(own), fromOther: '0.00' },
+      { category: 'administrative', name: 'Koordynacja i obsługa księgowa', unit: 'usługa', quantity: 1, unitCost: money(admin), fromGrant: money(admin), fromOwn: '0.00', fromOther: '0.00' },
+    ],
+    funding: { grantRequested: money(requested), ownFinancial: money(own), benefitPayments: '0.00', otherPublic: '0.00', otherFunds: '0.00', personalInput: '0.00', inKindInput: '0.00' },
+  } as Pick<OfferContent, 'costs' | 'funding'>;
+}
+
+/** art. 13 ust. 2 pkt 7 as CallsService.priorSpend computes it at publication: the sphere's funded tasks of `year` and the year before. */
+async function priorSpend(em: EntityManager, municipalityId: string, sphere: string, year: number): Promise<string> {
+  const rows: Array<{ year: number; tasks: number; granted: string }> = await em.query(
+    `SELECT y AS year, count(t.id)::int AS tasks, coalesce(sum(t.amount_granted), 0)::numeric(14,2)::text AS granted
+       FROM unnest(ARRAY[$3::int, $3::int - 1]) AS y
+       LEFT JOIN tasks t ON t.municipality_id = $1 AND t.sphere = $2 AND extract(year FROM t.start_date)::int = y
+      GROUP BY y`,
+    [municipalityId, sphere, year],
+  );
+  const of = (y: number) => {
+    const r = rows.find((x) => x.year === y)!;
+    return { year: y, tasks: r.tasks, granted: r.granted };
+  };
+  return JSON.stringify({ currentYear: of(year), previousYear: of(year - 1) });
+}
+
+const GRANT_RULES_SPORT = `Dotacja może pokryć do 90% kosztów zadania; wymagany jest wkład własny organizacji w wysokości co najmniej 10% całkowitego kosztu zadania.
+Z dotacji nie można finansować zakupu nieruchomości, działalności gospodarczej ani kosztów poniesionych przed zawarciem umowy.
+Kwota dotacji może być niższa niż wnioskowana; organizacja może wtedy zmniejszyć zakres zadania.`;
+const SELECTION = `Oferty ocenia komisja konkursowa powołana przez Prezydenta Miasta Krakowa, z udziałem osób wskazanych przez organizacje pozarządowe (art. 15 ust. 2a–2d ustawy).
+Najpierw sprawdzana jest poprawność formalna ofert, następnie komisja ocenia oferty poprawne według kryteriów podanych niżej. Wybór ofert zatwierdza Prezydent Miasta Krakowa.`;
+
+/**
+ * Three calls: one resolved (OK-9/2025: its offers, the commission's scores and the awards that
+ * became the five 2025 sport tasks the generator made), one cancelled for want of offers (2026),
+ * and one open now: published when the demo loads, offers taken for 30 days, its task period next
+ * year, in next year's annual programme (made here when the demo has none). Inserted as the API
+ * would leave them; no report the demo publishes (2019) reads them.
+ */
+async function loadDemoCalls(em: EntityManager, municipalityId: string, d: DemoIds): Promise<void> {
+  const users: Array<{ id: string; email: string; role: string }> = await em.query(`SELECT id::text, email, role FROM users WHERE municipality_id = $1 ORDER BY created_at, id`, [municipalityId]);
+  const official = users.find((u) => u.email === 'official@krakow.example')!;
+  const ngoUser = users.find((u) => u.email === 'ngo@krakow.example')!;
+  const admin = users.find((u) => u.role === 'admin');
+  const insertCall = async (call: Record<string, unknown>): Promise<void> => {
+    const columns = Object.keys(call);
+    await em.query(
+      `INSERT INTO calls (municipality_id, ${columns.join(', ')}) VALUES ($1, ${columns.map((c, k) => `$${k + 2}${c === 'criteria' || c === 'prior_spend' ? '::jsonb' : ''}`).join(', ')})`,
+      [municipalityId, ...Object.values(call)],
+    );
+  };
+
+  // 1. resolved: OK-9/2025, announced in November 2024
+  const awardedTasks = d.tasks.map((t, k) => ({ t, k })).filter(({ t }) => t.competitionRef === RESOLVED_CALL);
+  const resolvedId = d.id('call', RESOLVED_CALL);
+  const budget = Math.ceil(awardedTasks.reduce((sum, { t }) => sum + grosze(t.granted), 0) / (100_000 * PLN)) * 100_000 * PLN;
+  const requestedOf = (t: DemoTask) => grosze(t.requested ?? t.granted);
+  const maxGrant = Math.ceil(Math.max(...awardedTasks.map(({ t }) => requestedOf(t))) / (10_000 * PLN)) * 10_000 * PLN;
+  const criteria = defaultCriteria('support');
+  await insertCall({
+    id: resolvedId,
+    program_id: d.annualId(2025),
+    number: RESOLVED_CALL,
+    title: 'Upowszechnianie kultury fizycznej: szkolenie sportowe dzieci i młodzieży w 2025 roku',
+    sphere: '17',
+    form: 'support',
+    department: D.sport,
+    budget: money(budget),
+    task_start: '2025-01-01',
+    task_end: '2025-12-31',
+    offers_until: '2024-12-05T15:30:00+01:00',
+    grant_rules: GRANT_RULES_SPORT,
+    selection_procedure: SELECTION,
+    decision_by: '2024-12-30',
+    min_grant: '10000.00',
+    max_grant: money(maxGrant),
+    own_contribution_min: 10,
+    criteria: JSON.stringify(criteria),
+    prior_spend: await priorSpend(em, municipalityId, '17', 2024),
+    status: 'resolved',
+    published_at: '2024-11-13T10:00:00+01:00',
+    closed_at: '2024-12-05T15:30:00+01:00',
+    resolved_at: '2024-12-19T14:00:00+01:00',
+  });
+
+  // the offers: one per awarded task (its NGOs, dates and amounts), two weighed and not awarded, one refused at the formal check
+  const used = new Set(awardedTasks.flatMap(({ t }) => t.ngos));
+  const others = d.ngos
+    .map((_, i) => i)
+    .filter((i) => i > 0 && themeOf(i) === TH.sport && !used.has(i) && d.ngos[i].registeredOn <= '2024-06-30')
+    .slice(0, 3);
+  const rng = seeded(2025);
+  type DemoOffer = { key: string; ngos: number[]; title: string; startDate: string; endDate: string; requested: number; status: 'awarded' | 'not-awarded' | 'rejected'; award: string | null; taskId: string | null };
+  const offers: DemoOffer[] = [
+    ...awardedTasks.map(({ t, k }) => ({ key: `${k}`, ngos: t.ngos, title: t.title, startDate: t.startDate, endDate: t.endDate, requested: requestedOf(t), status: 'awarded' as const, award: t.granted, taskId: d.taskIds[k] })),
+    ...others.map((ngo, j) => ({
+      key: `other-${j}`,
+      ngos: [ngo],
+      title: ['Szkolenie sportowe dzieci i młodzieży: szermierka', 'Szkolenie sportowe dzieci i młodzieży: łucznictwo', 'Szkolenie sportowe dzieci i młodzieży: wspinaczka sportowa'][j],
+      startDate: '2025-02-01',
+      endDate: '2025-11-30',
+      requested: (30_000 + 5_000 * j) * PLN,
+      status: j < 2 ? ('not-awarded' as const) : ('rejected' as const),
+      award: null,
+      taskId: null,
+    })),
+  ];
+  const members = [
+    { id: d.id(`call/${RESOLVED_CALL}/member`, 0), userId: official.id, role: 'chair' },
+    ...(admin ? [{ id: d.id(`call/${RESOLVED_CALL}/member`, 1), userId: admin.id, role: 'member' }] : []),
+  ];
+  for (const m of members) {
+    await em.query(
+      `INSERT INTO call_members (municipality_id, id, call_id, user_id, role, declared_at, created_at) VALUES ($1, $2, $3, $4, $5, '2024-12-06T09:00:00+01:00', '2024-11-28T12:00:00+01:00')`,
+      [municipalityId, m.id, resolvedId, m.userId, m.role],
+    );
+  }
+  for (const [n, o] of offers.entries()) {
+    const offerId = d.id(`call/${RESOLVED_CALL}/offer`, o.key);
+    const ngoIds = o.ngos.map((i) => d.ngoIds[i]);
+    const content = {
+      title: o.title,
+      place: 'Kraków, obiekty sportowe klubu',
+      targetGroup: 'Dzieci i młodzież w wieku 7–18 lat trenujące w klubie',
+      summary: 'Regularne treningi, udział w zawodach i obozy szkoleniowe prowadzone przez trenerów z uprawnieniami.',
+      startDate: o.startDate,
+      endDate: o.endDate,
+      schedule: [{ name: 'Treningi i zawody', description: 'Zajęcia trzy razy w tygodniu, udział w zawodach według kalendarza związku sportowego', from: o.startDate, to: o.endDate, ngoId: null }],
+      results: [{ name: 'Zawodnicy objęci szkoleniem', targetValue: `${40 + 5 * n} osób`, monitoring: 'Listy obecności i karty zawodników' }],
+      priorActivity: 'Klub od lat prowadzi szkolenie dzieci i młodzieży, także w ramach zadań zleconych przez Gminę.',
+      resources: 'Trenerzy z uprawnieniami, sprzęt sportowy, sale i boiska udostępniane przez szkoły.',
+      ...offerMoney(o.requested),
+      volunteers: null,
+      otherInformation: null,
+    } as OfferContent;
+    const submittedAt = new Date(Date.parse('2024-11-18T09:00:00Z') + n * 26 * 3_600_000 + 17 * 60_000);
+    const accepted = o.status !== 'rejected';
+    await em.query(
+      `INSERT INTO offers (municipality_id, id, call_id, content, grant_requested, status, submitted_at, checksum, formal_result, formal_reason, formal_by, formal_at, award, task_id, created_by, created_at, updated_at, version)
+       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, '2024-12-09T13:00:00+01:00', $12, $13, $14, $7, '2024-12-19T14:00:00+01:00', 4)`,
+      [
+        municipalityId, offerId, resolvedId, JSON.stringify(content), money(o.requested), o.status, submittedAt, checksumOf(offerId, resolvedId, ngoIds, content, submittedAt),
+        accepted ? 'accepted' : 'rejected', accepted ? null : 'Oferta nie zawierała kalkulacji kosztów podpisanej przez osoby upoważnione do reprezentowania organizacji.',
+        official.id, o.award, o.taskId,
+        // the offers came in on paper and the office entered them
+        official.id,
+      ],
+    );
+    await em.query(`INSERT INTO offer_ngos (municipality_id, offer_id, ngo_id, position) SELECT $1, $2, x.ngo_id, x.position - 1 FROM unnest($3::uuid[]) WITH ORDINALITY AS x (ngo_id, position)`, [
+      municipalityId,
+      offerId,
+      ngoIds,
+    ]);
+    if (!accepted) continue;
+    for (const m of members) {
+      // the awarded offers scored higher than those left without a grant
+      const scores = criteria.map((c) => ({ code: c.code, points: o.status === 'awarded' ? rng.int(7, 10) : rng.int(3, 6), comment: null }));
+      const total = scores.reduce((sum, x) => sum + x.points, 0);
+      await em.query(
+        `INSERT INTO offer_scores (municipality_id, offer_id, member_id, scores, total, created_at, updated_at) VALUES ($1, $2, $3, $4::jsonb, $5, '2024-12-12T11:00:00+01:00', '2024-12-12T11:00:00+01:00')`,
+        [municipalityId, offerId, m.id, JSON.stringify(scores), total.toFixed(2)],
+      );
+    }
+  }
+
+  // 2. cancelled: no offer came in (art. 18a ust. 1 pkt 1)
+  await insertCall({
+    id: d.id('call', 'OK-37/2026'),
+    program_id: d.annualId(2026),
+    number: 'OK-37/2026',
+    title: 'Nauka pływania i bezpiecznego zachowania nad wodą dla dzieci w 2026 roku',
+    sphere: '23',
+    form: 'entrustment',
+    department: D.safety,
+    budget: '60000.00',
+    task_start: '2026-05-01',
+    task_end: '2026-09-30',
+    offers_until: '2026-02-12T15:30:00+01:00',
+    grant_rules: 'Zadanie zostanie powierzone w całości (powierzenie, art. 5 ust. 4 pkt 1 ustawy); dotacja pokrywa pełny koszt zadania.',
+    selection_procedure: SELECTION,
+    decision_by: '2026-03-06',
+    min_grant: null,
+    max_grant: '60000.00',
+    own_contribution_min: null,
+    criteria: JSON.stringify(defaultCriteria('entrustment')),
+    prior_spend: await priorSpend(em, municipalityId, '23', 2026),
+    status: 'cancelled',
+    published_at: '2026-01-20T10:00:00+01:00',
+    closed_at: '2026-02-12T15:30:00+01:00',
+    cancelled_at: '2026-02-16T12:00:00+01:00',
+    cancellation_reason: 'no-offers',
+    cancellation_justification: 'Do upływu terminu składania ofert nie wpłynęła żadna oferta. Zadanie zostanie ogłoszone ponownie w zmienionej formie.',
+  });
+
+  // 3. open now: offers taken for 30 days from the moment the demo loads, the task in next year's programme
+  const today = warsawToday();
+  const year = Number(today.slice(0, 4));
+  const next = year + 1;
+  let programId = d.annualId(next);
+  if (!d.years.includes(next)) {
+    programId = d.id('programme', next);
+    const adoptedOn = `${year}-11-18`;
+    await em.query(
+      `INSERT INTO programs (id, municipality_id, kind, parent_id, title, start_year, end_year, resolution_number, adopted_on, spheres) VALUES ($1, $2, 'annual', NULL, $3, $4, $4, $5, $6, '{}')`,
+      [programId, municipalityId, `Roczny Program Współpracy Gminy Miejskiej Kraków z Organizacjami Pozarządowymi na rok ${next}`, next, today >= adoptedOn ? `LXX/1905/${String(year).slice(2)}` : null, today >= adoptedOn ? adoptedOn : null],
+    );
+  }
+  const openId = d.id('call', `OK-3/${next}`);
+  const [{ deadline }]: Array<{ deadline: Date }> = await em.query(`SELECT now() + interval '30 days' AS deadline`);
+  await insertCall({
+    id: openId,
+    program_id: programId,
+    number: `OK-3/${next}`,
+    title: `Wspieranie aktywności seniorów: prowadzenie Centrów Aktywności Seniorów w ${next} roku`,
+    sphere: '10',
+    form: 'support',
+    department: D.social,
+    budget: '1500000.00',
+    task_start: `${next}-01-02`,
+    task_end: `${next}-12-31`,
+    offers_until: deadline,
+    grant_rules: 'Dotacja może pokryć do 90% kosztów zadania; wymagany jest wkład własny organizacji w wysokości co najmniej 10% całkowitego kosztu zadania, w tym wkład osobowy (praca wolontariuszy).\nCentrum działa co najmniej 5 dni w tygodniu, po 4 godziny dziennie.',
+    selection_procedure: SELECTION,
+    decision_by: addDays(warsawToday(deadline), 21),
+    min_grant: '40000.00',
+    max_grant: '160000.00',
+    own_contribution_min: 10,
+    criteria: JSON.stringify(defaultCriteria('support')),
+    prior_spend: await priorSpend(em, municipalityId, '10', year),
+    status: 'published',
+    published_at: new Date(deadline.getTime() - 30 * 86_400_000),
+  });
+  // the demo NGO's offer to it, begun and not yet submitted (a draft is the NGO's alone)
+  const draftId = d.id(`call/OK-3/${next}/offer`, 0);
+  await em.query(`INSERT INTO offers (municipality_id, id, call_id, content, grant_requested, status, created_by) VALUES ($1, $2, $3, $4::jsonb, NULL, 'draft', $5)`, [
+    municipalityId,
+    draftId,
+    openId,
+    JSON.stringify({ title: 'Centrum Aktywności Seniorów w Nowej Hucie', place: 'Kraków, Dzielnica XVIII Nowa Huta', targetGroup: 'Seniorzy 60+ z Nowej Huty', startDate: `${next}-01-02`, endDate: `${next}-12-31` }),
+    ngoUser.id,
+  ]);
+  await em.query(`INSERT INTO offer_ngos (municipality_id, offer_id, ngo_id, position) VALUES ($1, $2, $3, 0)`, [municipalityId, draftId, d.ngoIds[0]]);
 }

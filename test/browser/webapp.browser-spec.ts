@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { annualProgram, moveDeadline, newCall, newOffer, ngoWithUser, warsawToday } from '../utils/competitions';
 import { newCommission, newMember, newNgo, newProgram, newTask } from '../utils/factories';
 import { createTestApp, PLATFORM_ADMIN, type TestApp } from '../utils/test-app';
 import { createUser, signIn, TEST_PASSWORD } from '../utils/users';
@@ -309,13 +310,44 @@ describe('the web app in Chromium', () => {
     }
   });
 
-  it('the public pages (municipality, commissions and their search, the report, an unknown address) pass axe-core and fit 320 px', async () => {
+  /** Open competitions for the public pages: one open, one resolved with its results, one cancelled (long words and a long justification included). */
+  async function publicCalls(): Promise<string[]> {
+    const admin = await signIn(t, PLATFORM_ADMIN.email);
+    const { today, year } = await warsawToday(t);
+    const programId = await annualProgram(t, admin, year);
+    const call = async (overrides: Record<string, unknown> = {}) => {
+      const draft = (await t.call('POST', '/api/v1/calls', { token: admin, body: newCall(programId, year, today, 30, overrides) })).body;
+      const published = await t.call('POST', `/api/v1/calls/${draft.id}/publish`, { token: admin, body: { version: draft.version } });
+      expect(published.status).toBe(200);
+      return published.body as { id: string };
+    };
+    const open = await call({ title: 'Przeciwdziałanie wykluczeniu cyfrowemu seniorów: warsztaty komputerowe i smartfonowe w dzielnicach' });
+    const resolved = await call();
+    const cancelled = await call({ grantRules: 'Dotacja do 90% kosztów.\nWkład własny: co najmniej 10% (finansowy, osobowy lub rzeczowy).' });
+    const ngos = await Promise.all(['pierwsza', 'druga'].map((tag) => ngoWithUser(t, admin, `konkurs-${tag}`)));
+    const offers = [];
+    for (const ngo of ngos) {
+      const draft = (await t.call('POST', `/api/v1/calls/${resolved.id}/offers`, { token: ngo.token, body: newOffer(year) })).body;
+      expect((await t.call('POST', `/api/v1/offers/${draft.id}/submit`, { token: ngo.token, body: { version: draft.version } })).status).toBe(200);
+      offers.push(draft.id as string);
+    }
+    await moveDeadline(t, resolved.id, -60);
+    await moveDeadline(t, cancelled.id, -60);
+    for (const id of offers) expect((await t.call('POST', `/api/v1/offers/${id}/formal-check`, { token: admin, body: { result: 'accepted' } })).status).toBe(200);
+    expect((await t.call('POST', `/api/v1/calls/${resolved.id}/resolve`, { token: admin, body: { awards: [{ offerId: offers[0], amount: '36000.00' }] } })).status).toBe(200);
+    const justification = 'W terminie nie wpłynęła żadna oferta. Konstantynopolitańczykowianeczka '.repeat(8);
+    expect((await t.call('POST', `/api/v1/calls/${cancelled.id}/cancel`, { token: admin, body: { reason: 'no-offers', justification } })).status).toBe(200);
+    return [open.id, resolved.id, cancelled.id];
+  }
+
+  it('the public pages (municipality, commissions and their search, the report, the open competitions, an unknown address) pass axe-core and fit 320 px', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'pl-PL' });
     const narrow = await browser.newPage({ viewport: { width: 320, height: 640 }, locale: 'pl-PL' });
     try {
       const slug = t.config.municipality.slug;
       const found: Record<string, string[]> = {};
-      for (const path of ['/', `/${slug}`, `/${slug}/commissions`, `/${slug}/commissions?q=fundacja+przegladarkowa`, `/${slug}/reports/2019`, '/no/such/page']) {
+      const calls = (await publicCalls()).map((id) => `/${slug}/calls/${id}`);
+      for (const path of ['/', `/${slug}`, `/${slug}/commissions`, `/${slug}/commissions?q=fundacja+przegladarkowa`, `/${slug}/reports/2019`, `/${slug}/calls`, ...calls, '/no/such/page']) {
         const answer = await page.goto(t.url + path);
         expect([path, answer?.status()]).toEqual([path, path === '/no/such/page' ? 404 : 200]);
         const v = await violations(page);

@@ -111,9 +111,9 @@ describe('open competitions', () => {
     });
 
     it('takes three offers: a joint one, one whose broken cost line is fixed before submission, and one a second late', async () => {
-      offerA = await draftOffer(call.id, a, { ...newOffer(year), ngoIds: [a.ngoId, b.ngoId], title: 'Wspólny klub seniora' });
-      expect(offerA.problems).toEqual([]);
-      const submittedA = await submit(offerA, a);
+      const draftA = await draftOffer(call.id, a, { ...newOffer(year), ngoIds: [a.ngoId, b.ngoId], title: 'Wspólny klub seniora' });
+      expect(draftA.problems).toEqual([]);
+      const submittedA = await submit(draftA, a);
       expectStatus(submittedA, 200);
       expect(submittedA.body).toMatchObject({ status: 'submitted', ngoIds: [a.ngoId, b.ngoId] });
       expect(submittedA.body.checksum).toMatch(/^[0-9a-f]{64}$/);
@@ -287,6 +287,12 @@ describe('open competitions', () => {
       // drafts are never public
       const draft = await draftCall();
       expect((await t.call('GET', `/api/v1/public/${slug}/calls/${draft.id}`)).status).toBe(404);
+    });
+    it("counts the year's calls in the annual report's summary", async () => {
+      const compiled = await t.call('POST', `/api/v1/reports/${year}/compile`, { token: k.official });
+      expectStatus(compiled, 200);
+      // announced: the 21-day call and this one (drafts are not); offers submitted: A and C (D stayed a draft)
+      expect(compiled.body.summary.calls).toEqual({ count: 2, offers: 2, awarded: 2, cancelled: 0, granted: '60000.00' });
     });
   });
 

@@ -1,4 +1,4 @@
-import { checkKrs, checkNip, checkRegon, toGrosze } from '@app/core';
+import { checkKrs, checkNip, checkRegon, toGrosze, warsawToday } from '@app/core';
 import { prepareDatabase } from '@app/database';
 import { SMALL_GRANT_YEARLY_MAX, taskRuleErrors, type TaskShape } from '@app/tasks';
 import { withAdminClient } from '../setup/test-database';
@@ -47,8 +47,11 @@ describe('demo data', () => {
 
   it('holds funded tasks that all obey the domain rules, the small-grant yearly cap included', async () => {
     const programmes = await all<{ id: string; kind: string; startYear: number; endYear: number }>('/api/v1/programs');
+    // the open call's task lies in next year: the demo adds that year's annual programme when it has none
+    const next = Number(warsawToday().slice(0, 4)) + 1;
     expect(programmes.map((p) => `${p.kind} ${p.startYear}-${p.endYear}`).sort()).toEqual([
       'annual 2019-2019', 'annual 2020-2020', 'annual 2021-2021', 'annual 2022-2022', 'annual 2023-2023', 'annual 2024-2024', 'annual 2025-2025', 'annual 2026-2026',
+      ...(next > 2026 ? [`annual ${next}-${next}`] : []),
       'multi-year 2019-2022', 'multi-year 2023-2026',
     ]);
     const years = new Map(programmes.map((p) => [p.id, p]));
@@ -133,6 +136,29 @@ describe('demo data', () => {
     expect(memberships.body.items).toEqual([expect.objectContaining({ commission: expect.objectContaining({ name: 'Komisja Dialogu Obywatelskiego ds. Seniorów' }), role: 'chair' })]);
     const tasks = await t.call('GET', '/api/v1/tasks', { token: ngo });
     expect(tasks.body.total).toBeGreaterThan(0);
+  });
+
+  it('holds three open competitions: one open now for 30 days, one resolved into the 2025 sport tasks, one cancelled for want of offers', async () => {
+    const list = await t.call('GET', '/api/v1/public/krakow/calls');
+    expect(list.status).toBe(200);
+    const calls: Array<{ id: string; number: string; status: string; offersUntil: string; taskStart: string; offers: number }> = list.body.items;
+    expect(calls.map((c) => [c.number, c.status])).toEqual([
+      [`OK-3/${Number(warsawToday().slice(0, 4)) + 1}`, 'published'],
+      ['OK-9/2025', 'resolved'],
+      ['OK-37/2026', 'cancelled'],
+    ]);
+    const days = (Date.parse(calls[0].offersUntil) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(29);
+    expect(days).toBeLessThanOrEqual(30);
+    // the resolution's results are the funded tasks of OK-9/2025
+    const resolved = (await t.call('GET', `/api/v1/public/krakow/calls/${calls[1].id}`)).body;
+    const tasks = (await all<Task & { amountGranted: string }>('/api/v1/tasks?year=2025')).filter((x) => x.competitionRef === 'OK-9/2025');
+    const awarded = resolved.results.filter((r: { amount: string | null }) => r.amount !== null);
+    expect(awarded.map((r: { title: string; amount: string }) => [r.title, r.amount]).sort()).toEqual(tasks.map((x) => [x.title, x.amountGranted]).sort());
+    expect(resolved.results.length).toBe(awarded.length + 2);
+    const [{ linked }] = await t.db.query(`SELECT count(*)::int AS linked FROM offers o JOIN tasks t ON t.id = o.task_id WHERE o.status = 'awarded' AND t.competition_ref = 'OK-9/2025' AND t.amount_granted = o.award`);
+    expect(linked).toBe(tasks.length);
+    expect((await t.call('GET', `/api/v1/public/krakow/calls/${calls[2].id}`)).body.cancellation).toMatchObject({ reason: 'no-offers' });
   });
 
   it('starts an intact audit trail', async () => {

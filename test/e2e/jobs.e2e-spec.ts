@@ -1,5 +1,5 @@
 import { freePort } from '@app/core';
-import { CRON_NAMES, ReportJobsScheduler, ReportJobsService, type JobRunItem, type RunReport } from '@app/jobs';
+import { CLOSE_CALLS_CRON, CRON_NAMES, ReportJobsScheduler, ReportJobsService, type JobRunItem, type RunReport } from '@app/jobs';
 import { ModulesContainer } from '@nestjs/core';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -312,8 +312,9 @@ describe('report jobs', () => {
     const crons = (t: TestApp) =>
       [...t.app.get(SchedulerRegistry).getCronJobs()].map(([name, job]) => ({ name, source: job.cronTime.source, timeZone: job.cronTime.timeZone, active: job.isActive })).sort((x, y) => x.name.localeCompare(y.name));
 
-    it('are registered with the defaults: 02:00 nightly and 1 January 03:00, Europe/Warsaw', () => {
+    it('are registered with the defaults: 02:00 nightly, 1 January 03:00 and closing calls every minute, Europe/Warsaw', () => {
       expect(crons(a)).toEqual([
+        { name: CRON_NAMES.closeCalls, source: CLOSE_CALLS_CRON, timeZone: 'Europe/Warsaw', active: true },
         { name: CRON_NAMES.nightly, source: '0 2 * * *', timeZone: 'Europe/Warsaw', active: true },
         { name: CRON_NAMES.yearly, source: '0 3 1 1 *', timeZone: 'Europe/Warsaw', active: true },
       ]);
@@ -325,6 +326,7 @@ describe('report jobs', () => {
       const c = await createTestApp({ scheduler: true, reportCompileCron: '15 4 * * *', reportOpenCron: '0 5 2 1 *', jobsTimeZone: 'America/New_York' }, { databaseUrl: a.databaseUrl });
       try {
         expect(crons(c)).toEqual([
+          { name: CRON_NAMES.closeCalls, source: CLOSE_CALLS_CRON, timeZone: 'America/New_York', active: true },
           { name: CRON_NAMES.nightly, source: '15 4 * * *', timeZone: 'America/New_York', active: true },
           { name: CRON_NAMES.yearly, source: '0 5 2 1 *', timeZone: 'America/New_York', active: true },
         ]);

@@ -369,14 +369,16 @@ export class CallsService {
   /**
    * The scheduler's record of passed deadlines (readers already treat such calls as closed):
    * status `closed` and closed_at, one audit entry per call by the system. Returns how many.
+   * `municipalityId`: only that municipality's calls (the scheduler records one municipality per item).
    */
-  async recordClosed(): Promise<number> {
+  async recordClosed(municipalityId?: string): Promise<number> {
     return inTransaction(this.ds, async (em) => {
       // an UPDATE … RETURNING comes back as [rows, count]
       const [rows]: [Array<{ id: string; municipality_id: string; number: string; offers_until: Date }>, number] = await em.query(
         `UPDATE calls SET status = 'closed', closed_at = offers_until, updated_at = now()
-          WHERE status = 'published' AND offers_until <= clock_timestamp()
+          WHERE status = 'published' AND offers_until <= clock_timestamp() AND ($1::uuid IS NULL OR municipality_id = $1::uuid)
         RETURNING id::text, municipality_id::text, number, offers_until`,
+        [municipalityId ?? null],
       );
       for (const r of rows) {
         await recordAudit(em, r.municipality_id, SYSTEM_ACTOR, { action: 'close', entity: 'call', entityId: r.id, after: { number: r.number, status: 'closed', offersUntil: r.offers_until.toISOString() } });

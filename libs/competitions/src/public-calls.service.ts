@@ -54,7 +54,7 @@ export class PublicCallsService {
 
   async get(slug: string, id: string): Promise<PublicCall & { municipality: { name: string; slug: string } }> {
     const m = await this.municipality(slug);
-    const [row]: CallRow[] = /^[0-9a-f-]{36}$/i.test(id) ? await this.ds.query(`${SELECT_CALL} WHERE c.municipality_id = $1 AND c.id = $2 AND c.status <> 'draft'`, [m.id, id]) : [];
+    const [row]: CallRow[] = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? await this.ds.query(`${SELECT_CALL} WHERE c.municipality_id = $1 AND c.id = $2 AND c.status <> 'draft'`, [m.id, id]) : [];
     if (!row) throw new NotFound('call', id);
     const [{ offers }]: Array<{ offers: number }> = await this.ds.query(
       `SELECT count(*)::int AS offers FROM offers WHERE municipality_id = $1 AND call_id = $2 AND status NOT IN ('draft', 'withdrawn')`,

@@ -44,7 +44,8 @@ export const TASK_COLUMNS: ReadonlyArray<ExportColumn<ExportTask>> = [
 /**
  * The summary as a table (CSV `table=summary`): `figure` is the summary's key path, `key` the
  * mode, form, sphere, department, activity type or programme title of a keyed figure; `count`,
- * `granted` and `settled` are filled where the figure has them (`settled` on the `tasks` row only).
+ * `granted` and `settled` are filled where the figure has them (`settled` on the `tasks` row only;
+ * `granted` on the `tasks` and `calls` rows: on `calls`, the sum awarded in the year's competitions).
  */
 export interface SummaryRow {
   figure: string;
@@ -96,6 +97,15 @@ export function summaryGroups(s: Summary) {
       row('commissions.meetings', { count: s.commissions.meetings }),
       row('ngos.registered', { count: s.ngos.registered }),
       row('ngos.cooperating', { count: s.ngos.cooperating }),
+      // summaries compiled before the open competitions came have no `calls`: their exports stay as they were
+      ...(s.calls
+        ? [
+            row('calls', { count: s.calls.count, granted: s.calls.granted }),
+            row('calls.offers', { count: s.calls.offers }),
+            row('calls.awarded', { count: s.calls.awarded }),
+            row('calls.cancelled', { count: s.calls.cancelled }),
+          ]
+        : []),
     ],
     byMode: keyed('tasks.byMode', s.tasks.byMode, MODES),
     byForm: keyed('tasks.byForm', s.tasks.byForm, FORMS),

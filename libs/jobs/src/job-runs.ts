@@ -1,5 +1,5 @@
 /** What a `job_runs` row records: one item of a scheduled run (one report of one municipality, or one housekeeping step). */
-export const JOB_NAMES = ['compile-report', 'open-report', 'purge-idempotency-keys'] as const;
+export const JOB_NAMES = ['compile-report', 'open-report', 'purge-idempotency-keys', 'close-calls'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 /** `running` until the item ends; `skipped`: nothing to do (input unchanged, or the year's draft already exists). */
@@ -15,8 +15,11 @@ export interface JobRunItem {
   error: string | null;
 }
 
-/** What runNightly() and runYearly() report: `ran: false` when another process held the run's lock, or had run the tick. */
+/** What runNightly(), runYearly() and runCloseCalls() report: `ran: false` when another process held the run's lock, or had run the tick. */
 export type RunReport = { ran: false } | { ran: true; runId: string; items: JobRunItem[] };
 
 /** The cron jobs the scheduler registers (SchedulerRegistry names). */
-export const CRON_NAMES = { nightly: 'reports-nightly-compile', yearly: 'reports-yearly-open' } as const;
+export const CRON_NAMES = { nightly: 'reports-nightly-compile', yearly: 'reports-yearly-open', closeCalls: 'calls-close' } as const;
+
+/** Every minute: a call is closed by the clock the moment its deadline passes; the job records it within a minute. */
+export const CLOSE_CALLS_CRON = '* * * * *';

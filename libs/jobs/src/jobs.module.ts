@@ -1,3 +1,4 @@
+import { CompetitionsModule } from '@app/competitions';
 import { ReportsModule } from '@app/reports';
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
@@ -12,7 +13,7 @@ export interface JobsOptions {
 }
 
 /**
- * The report jobs, their record at GET /jobs, and, when `scheduler` is on, the crons that start
+ * The report jobs and the minutely close-calls job, their record at GET /jobs, and, when `scheduler` is on, the crons that start
  * them. The record is served either way: with SCHEDULER=false a worker runs the jobs and the API
  * still lists them. ScheduleModule.forRoot() is imported here and nowhere else, since it belongs
  * in one module of an application.
@@ -22,7 +23,7 @@ export class JobsModule {
   static forRoot(options: JobsOptions): DynamicModule {
     return {
       module: JobsModule,
-      imports: [ReportsModule, ...(options.scheduler ? [ScheduleModule.forRoot()] : [])],
+      imports: [ReportsModule, CompetitionsModule, ...(options.scheduler ? [ScheduleModule.forRoot()] : [])],
       controllers: [JobsController],
       providers: [JobRunsService, ReportJobsService, ...(options.scheduler ? [ReportJobsScheduler] : [])],
       exports: [ReportJobsService],

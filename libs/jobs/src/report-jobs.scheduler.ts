@@ -2,12 +2,13 @@ import { APP_CONFIG, type AppConfig } from '@app/core';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
-import { CRON_NAMES, type RunReport } from './job-runs';
+import { CLOSE_CALLS_CRON, CRON_NAMES, type RunReport } from './job-runs';
 import { ReportJobsService } from './report-jobs.service';
 
 /**
  * Registers the two report crons with the expressions and time zone of the configuration
- * (REPORT_COMPILE_CRON, REPORT_OPEN_CRON, JOBS_TIME_ZONE). A cron only decides that it is time:
+ * (REPORT_COMPILE_CRON, REPORT_OPEN_CRON, JOBS_TIME_ZONE), and the minutely one that records the
+ * calls whose offer deadline has passed (CLOSE_CALLS_CRON). A cron only decides that it is time:
  * every process whose cron fires (API instances with SCHEDULER=true, workers) asks for the run of
  * that tick, named by the cron's own instant (the same in every process, whatever their clocks'
  * small differences and timers' delays); the run's advisory lock and its claim of the tick
@@ -27,9 +28,10 @@ export class ReportJobsScheduler implements OnApplicationBootstrap, OnModuleDest
     const timeZone = this.config.jobsTimeZone;
     const nightly = this.register(CRON_NAMES.nightly, this.config.reportCompileCron, timeZone, (tick) => this.jobs.runNightly(undefined, tick));
     const yearly = this.register(CRON_NAMES.yearly, this.config.reportOpenCron, timeZone, (tick) => this.jobs.runYearly(undefined, tick));
+    this.register(CRON_NAMES.closeCalls, CLOSE_CALLS_CRON, timeZone, (tick) => this.jobs.runCloseCalls(tick));
     this.logger.log(
       `the scheduler is running (${timeZone}): nightly compile "${this.config.reportCompileCron}" (next ${nightly.nextDate().toISO()}), ` +
-        `yearly open "${this.config.reportOpenCron}" (next ${yearly.nextDate().toISO()})`,
+        `yearly open "${this.config.reportOpenCron}" (next ${yearly.nextDate().toISO()}), closing calls "${CLOSE_CALLS_CRON}"`,
     );
   }
 

@@ -1,4 +1,5 @@
 import { APP_CONFIG, DomainError, isConnectionError, LOCKS, pgError, type AppConfig, type LockName } from '@app/core';
+import { CallsService } from '@app/competitions';
 import { ReportsService } from '@app/reports';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -109,6 +110,7 @@ export class ReportJobsService implements OnModuleDestroy {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly reports: ReportsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly calls: CallsService,
   ) {}
 
   /**
@@ -150,6 +152,23 @@ export class ReportJobsService implements OnModuleDestroy {
     return this.locked('yearlyReports', 'yearly', tick, async (run) => {
       for (const municipalityId of await this.municipalities()) {
         await run.item('open-report', municipalityId, year, async () => ((await this.reports.open(municipalityId, year)) === 'opened' ? 'opened' : 'skipped'));
+      }
+    });
+  }
+
+  /**
+   * The minutely job: records the calls whose offer deadline has passed (competitions.md: readers
+   * already treat them as closed by the clock; this writes status `closed` and one audit entry per
+   * call, CallsService.recordClosed). One item per municipality that had such a call; a tick with
+   * none records no item (its claim in job_ticks is all it leaves). Idempotent: a call is recorded once.
+   */
+  runCloseCalls(tick?: Date): Promise<RunReport> {
+    return this.locked('closeCalls', 'close-calls', tick, async (run) => {
+      const due: Array<{ municipality_id: string }> = await this.ds.query(
+        `SELECT DISTINCT municipality_id::text FROM calls WHERE status = 'published' AND offers_until <= clock_timestamp() ORDER BY 1`,
+      );
+      for (const { municipality_id: municipalityId } of due) {
+        await run.item('close-calls', municipalityId, null, async () => ((await this.calls.recordClosed(municipalityId)) > 0 ? 'done' : 'skipped'));
       }
     });
   }
@@ -214,7 +233,10 @@ export class ReportJobsService implements OnModuleDestroy {
         const counts = new Map<string, number>();
         for (const item of run.items) counts.set(item.outcome, (counts.get(item.outcome) ?? 0) + 1);
         const summary = [...counts].map(([outcome, n]) => `${n} ${outcome}`).join(', ') || 'nothing to do';
-        this.logger.log(`${label} run ${run.id} finished in ${Date.now() - started} ms: ${summary}`);
+        // a run with nothing to record (the minutely close-calls, most minutes) is not worth a log line
+        const line = `${label} run ${run.id} finished in ${Date.now() - started} ms: ${summary}`;
+        if (run.items.length) this.logger.log(line);
+        else this.logger.debug(line);
         return { ran: true, runId: run.id, items: run.items };
       } finally {
         // a failed unlock means the connection is gone, and the session's lock with it

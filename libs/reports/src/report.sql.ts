@@ -5,10 +5,16 @@
  */
 
 /** Bump when the summary's definition changes, so that every draft recompiles once. */
-export const SUMMARY_DEFINITION = 'summary-v1';
+export const SUMMARY_DEFINITION = 'summary-v2';
 
 const YEAR = `SELECT $1::uuid AS m, make_date($2::int, 1, 1) AS y0, make_date($2::int, 12, 31) AS y1`;
 const MONEY = (expr: string) => `(coalesce(${expr}, 0))::numeric(20,2)::text`;
+
+/** The calls of the year's annual programme(s) that were announced (every status but draft). Over y. */
+const YEAR_CALLS = `
+  SELECT c.id, c.status, c.updated_at, c.version FROM calls c, y
+    JOIN programs p ON p.municipality_id = y.m AND p.kind = 'annual' AND p.start_year = extract(year FROM y.y0)::int
+   WHERE c.municipality_id = y.m AND c.program_id = p.id AND c.status <> 'draft'`;
 
 /**
  * What a year's report reads, summarised: row counts, last changes and version sums of every
@@ -24,13 +30,16 @@ export const FINGERPRINT_SQL = `
     (SELECT concat_ws(':', count(*), extract(epoch FROM max(updated_at)), sum(version)) FROM commission_members cm, y WHERE cm.municipality_id = y.m),
     (SELECT concat_ws(':', count(*), extract(epoch FROM max(updated_at)), sum(version)) FROM commission_meetings mt, y WHERE mt.municipality_id = y.m AND mt.date BETWEEN y.y0 AND y.y1),
     (SELECT concat_ws(':', count(*), extract(epoch FROM max(updated_at)), sum(version)) FROM ngos n, y WHERE n.municipality_id = y.m),
-    (SELECT concat_ws(':', count(*), extract(epoch FROM max(updated_at)), sum(version)) FROM programs p, y WHERE p.municipality_id = y.m)
+    (SELECT concat_ws(':', count(*), extract(epoch FROM max(updated_at)), sum(version)) FROM programs p, y WHERE p.municipality_id = y.m),
+    (SELECT concat_ws(':', count(*), extract(epoch FROM max(updated_at)), sum(version)) FROM (${YEAR_CALLS}) yc),
+    (SELECT concat_ws(':', count(*), extract(epoch FROM max(o.updated_at)), sum(o.version)) FROM offers o JOIN (${YEAR_CALLS}) yc ON yc.id = o.call_id, y WHERE o.municipality_id = y.m)
   ), 'UTF8')), 'hex') AS fingerprint`;
 
 /**
  * The summary as one jsonb value. Counted: funded tasks that start in the year and are past
  * `planned`; activities that start in the year; commissions whose term overlaps the year and
- * memberships active on a day of it; meetings dated in it.
+ * memberships active on a day of it; meetings dated in it; the calls of the year's annual
+ * programme that were announced, and their offers that were submitted (not drafts, not withdrawn).
  */
 export const SUMMARY_SQL = `
   WITH y AS (${YEAR}),
@@ -56,7 +65,11 @@ export const SUMMARY_SQL = `
             UNION ALL SELECT dim, key FROM grouped WHERE dim IN ('sphere', 'department')) k
       LEFT JOIN grouped g ON g.dim = k.dim AND g.key = k.key),
   by_dim AS (
-    SELECT dim, jsonb_object_agg(key, jsonb_build_object('count', n, 'granted', ${MONEY('granted')})) AS obj FROM keyed GROUP BY dim)
+    SELECT dim, jsonb_object_agg(key, jsonb_build_object('count', n, 'granted', ${MONEY('granted')})) AS obj FROM keyed GROUP BY dim),
+  cl AS (${YEAR_CALLS}),
+  co AS (
+    SELECT o.status, o.award FROM offers o JOIN cl ON cl.id = o.call_id, y
+     WHERE o.municipality_id = y.m AND o.status NOT IN ('draft', 'withdrawn'))
   SELECT jsonb_build_object(
     'programmes', (
       SELECT coalesce(jsonb_agg(jsonb_build_object('id', p.id, 'title', p.title, 'kind', p.kind, 'startYear', p.start_year, 'endYear', p.end_year)
@@ -85,7 +98,15 @@ export const SUMMARY_SQL = `
       'registered', (SELECT count(*) FROM ngos n, y WHERE n.municipality_id = y.m AND (n.registered_on IS NULL OR n.registered_on <= y.y1)
                        AND (n.archived_at IS NULL OR n.archived_at >= (y.y1 + 1)::timestamp AT TIME ZONE 'Europe/Warsaw')),
       'cooperating', (SELECT count(*) FROM (SELECT ngo_id FROM tn UNION SELECT ngo_id FROM an UNION SELECT ngo_id FROM cm) u))
-  ) AS summary`;
+  ) || CASE WHEN EXISTS (SELECT 1 FROM cl) THEN jsonb_build_object(
+    -- only for a year whose competitions ran here: a year before the system's time had its calls
+    -- elsewhere, and "0 calls" would misstate it (its tasks' modes still count the competitions)
+    'calls', jsonb_build_object(
+      'count', (SELECT count(*) FROM cl),
+      'offers', (SELECT count(*) FROM co),
+      'awarded', (SELECT count(*) FROM co WHERE status = 'awarded'),
+      'cancelled', (SELECT count(*) FROM cl WHERE status = 'cancelled'),
+      'granted', (SELECT ${MONEY('sum(award)')} FROM co WHERE status = 'awarded'))) ELSE '{}'::jsonb END AS summary`;
 
 /** The commissions and the non-financial cooperation of the year, as a published revision shows them. */
 export const DETAILS_SQL = `

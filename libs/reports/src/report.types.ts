@@ -29,6 +29,22 @@ export interface Summary {
   };
   commissions: { count: number; memberNgos: number; meetings: number };
   ngos: { registered: number; cooperating: number };
+  /**
+   * The open competitions of the year's annual programme (competitions.md): the calls announced
+   * (not drafts), their submitted offers (not drafts, not withdrawn), the awarded offers, the
+   * cancelled calls and the sum awarded. Present only when the year's programme has an announced
+   * call in the system (a year before it ran its competitions elsewhere); absent, too, in revisions
+   * published before it was added (their stored summary and hash stay as published).
+   */
+  calls?: CallsSummary;
+}
+
+export interface CallsSummary {
+  count: number;
+  offers: number;
+  awarded: number;
+  cancelled: number;
+  granted: string;
 }
 
 /** A chart of a published revision: SVG made on the server at publication, readable without JavaScript. */

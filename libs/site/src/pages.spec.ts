@@ -1,6 +1,6 @@
 import type { ReportChart, Summary } from '@app/reports';
 import { createHash } from 'node:crypto';
-import { commissionsPage, homePage, municipalityPage, notFoundPage, reportPage, type PublicCommission, type PublishedRevision } from './pages';
+import { callPage, callsPage, commissionsPage, homePage, municipalityPage, notFoundPage, reportPage, type PublicCommission, type PublishedRevision } from './pages';
 import { PAGE_CSP, STYLESHEET } from './templates';
 
 /** Real: the Eta templates. Pure rendering, no database. */
@@ -174,5 +174,63 @@ describe('notFoundPage', () => {
     expect(html).toContain('<h1>Nie znaleziono strony</h1>');
     expect(html).toContain(`Brak ${escapedEvil}`);
     expect(html).toContain('<a href="/">');
+  });
+});
+
+describe('the open competitions pages', () => {
+  const base = {
+    id: '0b4f3a2e-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
+    number: 'OK-3/2027',
+    title: `Seniorzy ${evil}`,
+    sphere: '10',
+    sphereName: 'działalność na rzecz osób w wieku emerytalnym',
+    form: 'support',
+    department: 'Wydział Polityki Społecznej i Zdrowia',
+    budget: '1500000.00',
+    taskStart: '2027-01-02',
+    taskEnd: '2027-12-31',
+    offersUntil: '2027-01-04T11:00:00.000Z',
+    grantRules: `Zasady\n${evil}`,
+    selectionProcedure: 'Komisja konkursowa',
+    decisionBy: '2027-01-25',
+    minGrant: '40000.00',
+    maxGrant: '160000.00',
+    ownContributionMin: 10,
+    criteria: [{ code: 'feasibility', name: 'Możliwość realizacji', maxPoints: 10 }],
+    priorSpend: { currentYear: { year: 2026, tasks: 3, granted: '450000.00' }, previousYear: { year: 2025, tasks: 0, granted: '0.00' } },
+    status: 'published' as const,
+    publishedAt: '2026-12-05T10:00:00.000Z',
+    resolvedAt: null,
+    cancellation: null,
+    offers: 0,
+    results: null,
+  };
+
+  it('lists the calls by state with the deadline in Warsaw time, text escaped', () => {
+    const html = callsPage(krakow, [base, { ...base, id: 'x', status: 'cancelled', cancellation: { reason: 'no-offers', justification: 'brak' } }] as never);
+    expect(html).toContain('<h2 id="otwarte">Trwa przyjmowanie ofert</h2>');
+    expect(html).toContain('do 4 stycznia 2027 r., godz. 12:00');
+    expect(html).toContain(escapedEvil);
+    expect(html).not.toContain(evil);
+    expect(html).toContain('nie złożono żadnej oferty (art. 18a ust. 1 pkt 1 ustawy)');
+  });
+
+  it('shows the announcement and, once resolved, the results', () => {
+    const open = callPage(krakow, base as never);
+    expect(open).toContain('7. Zadania publiczne tego samego rodzaju');
+    expect(open).toContain(`<p class="text">Zasady\n${escapedEvil}</p>`);
+    const resolved = callPage(krakow, {
+      ...base,
+      status: 'resolved',
+      resolvedAt: '2027-01-20T10:00:00.000Z',
+      offers: 2,
+      results: [
+        { offerId: 'a', ngoNames: ['Fundacja A', 'Stowarzyszenie B'], title: 'Klub', score: '9.50', amount: '40000.00' },
+        { offerId: 'b', ngoNames: ['Fundacja C'], title: null, score: null, amount: null },
+      ],
+    } as never);
+    expect(resolved).toContain('<h2 id="wyniki">Wyniki konkursu</h2>');
+    expect(resolved).toContain('9,50');
+    expect(resolved).toContain('nie przyznano');
   });
 });

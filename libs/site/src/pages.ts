@@ -1,6 +1,8 @@
+import type { CallResult, PublicCall } from '@app/competitions';
 import type { ReportChart, RevisionDetails, Summary } from '@app/reports';
 import {
   ACTIVITY_LABELS,
+  addMoney,
   ACTIVITY_ORDER,
   comparePl,
   FORM_LABELS,
@@ -104,6 +106,8 @@ interface Table {
 export const municipalityPath = (slug: string) => `/${encodeURIComponent(slug)}`;
 export const commissionsPath = (slug: string) => `${municipalityPath(slug)}/commissions`;
 export const reportPath = (slug: string, year: number) => `${municipalityPath(slug)}/reports/${year}`;
+export const callsPath = (slug: string) => `${municipalityPath(slug)}/calls`;
+export const callPath = (slug: string, id: string) => `${callsPath(slug)}/${encodeURIComponent(id)}`;
 
 function page(template: TemplateName, title: string, crumbs: Crumb[], data: object): string {
   const body = eta.render(template, data);
@@ -126,7 +130,7 @@ export function municipalityPage(m: MunicipalityInfo, years: PublishedYear[]): s
       .sort((a, b) => b.year - a.year)
       .map((y) => ({ head: `Sprawozdanie za ${y.year} r.`, href: reportPath(m.slug, y.year), cells: [formatInteger(y.revision), formatInstant(y.publishedAt)] })),
   };
-  return page('@municipality', m.name, [home, { label: m.name }], { name: m.name, teryt: m.teryt, commissionsHref: commissionsPath(m.slug), reports });
+  return page('@municipality', m.name, [home, { label: m.name }], { name: m.name, teryt: m.teryt, commissionsHref: commissionsPath(m.slug), callsHref: callsPath(m.slug), reports });
 }
 
 const STATE_LABELS: Record<PublicCommission['state'], string> = { current: 'trwa', past: 'zakończona', future: 'jeszcze się nie rozpoczęła' };
@@ -248,6 +252,20 @@ export function reportPage(r: PublishedRevision): string {
       { label: 'Organizacje w komisjach', value: formatInteger(s.commissions.memberNgos) },
       { label: 'Posiedzenia komisji', value: formatInteger(s.commissions.meetings) },
     ],
+    // revisions published before the open competitions came have no `calls`: their page stays as it was
+    calls: s.calls
+      ? {
+          figures: [
+            { label: 'Ogłoszone otwarte konkursy ofert', value: formatInteger(s.calls.count) },
+            { label: 'Złożone oferty', value: formatInteger(s.calls.offers) },
+            { label: 'Oferty, które otrzymały dotację', value: formatInteger(s.calls.awarded) },
+            { label: 'Unieważnione konkursy', value: formatInteger(s.calls.cancelled) },
+            { label: 'Kwota dotacji przyznanych w konkursach', value: formatPln(s.calls.granted) },
+          ],
+          intro: `Konkursy ogłoszone w ramach rocznego programu współpracy na ${year} r. (art. 11–19 ustawy): ich liczba, złożone oferty, oferty wybrane do dofinansowania, konkursy unieważnione (art. 18a) i suma przyznanych dotacji.`,
+          href: callsPath(m.slug),
+        }
+      : null,
     programmes: s.programmes.map((p) => `${p.title} (${p.kind === 'multi-year' ? `program wieloletni, ${p.startYear}–${p.endYear}` : `program roczny, ${p.startYear}`})`),
     byMode: countGrantedTable('wg-trybu', 'Zadania i dotacje według trybu zlecenia', 'Tryb', ordered(MODE_ORDER, t.byMode), t.byMode, (k) => label(MODE_LABELS, k), grantedTotal),
     byForm: countGrantedTable('wg-formy', 'Zadania i dotacje według formy zlecenia', 'Forma', ordered(FORM_ORDER, t.byForm), t.byForm, (k) => label(FORM_LABELS, k), grantedTotal),
@@ -316,6 +334,169 @@ const ourSvg = (svg: unknown) => typeof svg === 'string' && svg.startsWith('<svg
 
 function isInlineSvg(chart: ReportChart): boolean {
   return ourSvg(chart.svg) && (chart.narrowSvg === undefined || ourSvg(chart.narrowSvg));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Open competitions (otwarte konkursy ofert): the list and the announcement of one call
+// ---------------------------------------------------------------------------------------------
+
+/** A call as the public pages read it, with its sphere's name (as in force today). */
+export type PublicCallView = PublicCall & { sphereName: string | null };
+
+const CALL_FORM_LABELS: Record<string, string> = {
+  support: 'wspieranie wykonania zadania (z wkładem własnym organizacji)',
+  entrustment: 'powierzenie wykonania zadania (pełne finansowanie)',
+};
+
+const CANCELLATION_LABELS: Record<string, string> = {
+  'no-offers': 'nie złożono żadnej oferty (art. 18a ust. 1 pkt 1 ustawy)',
+  'no-valid-offers': 'żadna ze złożonych ofert nie spełnia wymogów zawartych w ogłoszeniu (art. 18a ust. 1 pkt 2 ustawy)',
+};
+
+const CALL_SECTIONS = [
+  { status: 'published', id: 'otwarte', heading: 'Trwa przyjmowanie ofert', empty: 'Teraz żaden konkurs nie przyjmuje ofert.' },
+  { status: 'closed', id: 'ocena', heading: 'Nabór zakończony, trwa ocena ofert', empty: '' },
+  { status: 'resolved', id: 'rozstrzygniete', heading: 'Konkursy rozstrzygnięte', empty: '' },
+  { status: 'cancelled', id: 'uniewaznione', heading: 'Konkursy unieważnione', empty: '' },
+] as const;
+
+const OFFERS: readonly [string, string, string] = ['oferta', 'oferty', 'ofert'];
+
+/** "87.50" → "87,50" */
+const formatScore = (score: string) => score.replace('.', ',');
+
+function sphereText(c: PublicCallView): string {
+  return c.sphereName ? `${c.sphere}. ${c.sphereName}` : c.sphere;
+}
+
+/** The deadline in words, Warsaw time, as the call's state gives it. */
+function deadlineText(c: PublicCallView): string {
+  const at = formatInstant(new Date(c.offersUntil));
+  return c.status === 'published' ? `do ${at}` : `upłynął ${at}`;
+}
+
+export function callsPage(m: MunicipalityInfo, calls: PublicCallView[]): string {
+  const sections = CALL_SECTIONS.map((section) => ({
+    id: section.id,
+    heading: section.heading,
+    empty: section.empty,
+    calls: calls
+      .filter((c) => c.status === section.status)
+      .map((c, i) => ({
+        headingId: `${section.id}-${i + 1}`,
+        href: callPath(m.slug, c.id),
+        title: c.title,
+        facts: [
+          { term: 'Numer ogłoszenia', value: c.number },
+          { term: 'Sfera zadań publicznych', value: sphereText(c) },
+          { term: 'Forma', value: label(CALL_FORM_LABELS, c.form) },
+          { term: 'Środki na realizację zadania', value: formatPln(c.budget) },
+          { term: 'Termin składania ofert', value: deadlineText(c), iso: c.offersUntil },
+          ...(c.status === 'published' ? [] : [{ term: 'Złożone oferty', value: formatInteger(c.offers) }]),
+          ...(c.cancellation ? [{ term: 'Powód unieważnienia', value: label(CANCELLATION_LABELS, c.cancellation.reason) }] : []),
+        ],
+      })),
+  })).filter((section) => section.calls.length || section.empty);
+  const open = calls.filter((c) => c.status === 'published').length;
+  const vm = {
+    name: m.name,
+    lead:
+      `Otwarte konkursy ofert na realizację zadań publicznych przez organizacje pozarządowe (art. 11–19 ustawy o działalności pożytku publicznego i o wolontariacie). ` +
+      `Terminy podano w czasie polskim. Ogłoszone konkursy: ${formatInteger(calls.length)}, w tym przyjmujące teraz oferty: ${formatInteger(open)}.`,
+    sections,
+    toc: sections.filter((s) => s.calls.length).map((s) => ({ id: s.id, heading: s.heading, count: formatInteger(s.calls.length) })),
+  };
+  return page('@calls', `Otwarte konkursy ofert – ${m.name}`, [home, { label: m.name, href: municipalityPath(m.slug) }, { label: 'Otwarte konkursy ofert' }], vm);
+}
+
+function resultsTable(c: PublicCallView, results: CallResult[]): Table {
+  const maxPoints = c.criteria.reduce((n, k) => n + k.maxPoints, 0);
+  const awarded = results.filter((r) => r.amount !== null).map((r) => r.amount!);
+  return {
+    id: 'wyniki-tabela',
+    caption: `Wyniki konkursu ${c.number}: oferty ocenione przez komisję konkursową`,
+    columns: [{ label: 'Organizacja' }, { label: 'Tytuł oferty' }, { label: `Ocena (średnia punktów, maks. ${formatInteger(maxPoints)})`, num: true }, { label: 'Przyznana dotacja', num: true }],
+    rows: results.map((r) => ({
+      head: r.ngoNames.join('; ') || '–',
+      cells: [r.title ?? '–', r.score === null ? '–' : formatScore(r.score), r.amount === null ? 'nie przyznano' : formatPln(r.amount)],
+    })),
+    foot: { head: 'Razem przyznano', cells: ['', '', formatPln(awarded.length ? addMoney(...awarded) : '0.00')] },
+  };
+}
+
+export function callPage(m: MunicipalityInfo, c: PublicCallView): string {
+  const deadline = formatInstant(new Date(c.offersUntil));
+  const criteriaTotal = c.criteria.reduce((n, k) => n + k.maxPoints, 0);
+  const prior = c.priorSpend;
+  let state: string;
+  switch (c.status) {
+    case 'published':
+      state = `Trwa przyjmowanie ofert: oferty można składać do ${deadline} (czas polski).`;
+      break;
+    case 'closed':
+      state = `Termin składania ofert upłynął ${deadline}. Złożono ${plural(c.offers, OFFERS)}; trwa ich ocena.`;
+      break;
+    case 'resolved':
+      state = `Konkurs rozstrzygnięty${c.resolvedAt ? ` ${formatInstant(new Date(c.resolvedAt))}` : ''}. Wyniki podano na końcu ogłoszenia.`;
+      break;
+    case 'cancelled':
+      state = `Konkurs unieważniony: ${c.cancellation ? label(CANCELLATION_LABELS, c.cancellation.reason) : 'bez podania powodu'}.`;
+      break;
+    case 'draft': // never public (PublicCallsService leaves drafts out)
+      state = '';
+      break;
+  }
+  const grantFacts = [
+    ...(c.minGrant ? [{ term: 'Najniższa kwota dotacji', value: formatPln(c.minGrant) }] : []),
+    ...(c.maxGrant ? [{ term: 'Najwyższa kwota dotacji', value: formatPln(c.maxGrant) }] : []),
+    ...(c.form === 'support' && c.ownContributionMin !== null ? [{ term: 'Wymagany wkład własny', value: `co najmniej ${String(c.ownContributionMin).replace('.', ',')}% całkowitego kosztu zadania` }] : []),
+  ];
+  const vm = {
+    title: c.title,
+    meta: `Otwarty konkurs ofert nr ${c.number}${c.publishedAt ? `, ogłoszony ${formatInstant(new Date(c.publishedAt))}` : ''}.`,
+    state,
+    stateKind: c.status,
+    task: [
+      { term: 'Zadanie publiczne', value: c.title },
+      { term: 'Sfera zadań publicznych (art. 4 ustawy)', value: sphereText(c) },
+      { term: 'Forma realizacji', value: label(CALL_FORM_LABELS, c.form) },
+      { term: 'Wydział prowadzący', value: c.department },
+    ],
+    budget: formatPln(c.budget),
+    grantRules: c.grantRules,
+    grantFacts,
+    taskPeriod: `od ${formatDay(c.taskStart)} r. do ${formatDay(c.taskEnd)} r.`,
+    deadline,
+    deadlineIso: c.offersUntil,
+    offers: c.status === 'published' ? '' : `Złożone oferty: ${formatInteger(c.offers)}.`,
+    selectionProcedure: c.selectionProcedure,
+    decisionBy: formatDay(c.decisionBy),
+    criteria: {
+      id: 'kryteria',
+      caption: 'Kryteria oceny ofert (art. 15 ust. 1 ustawy)',
+      columns: [{ label: 'Kryterium' }, { label: 'Maksymalna liczba punktów', num: true }],
+      rows: c.criteria.map((k) => ({ head: k.name, cells: [formatInteger(k.maxPoints)] })),
+      foot: { head: 'Razem', cells: [formatInteger(criteriaTotal)] },
+    } satisfies Table,
+    prior: {
+      id: 'zadania-tego-rodzaju',
+      caption: `Zadania publiczne tego samego rodzaju (sfera ${c.sphere}) zrealizowane przez gminę i związane z nimi koszty`,
+      columns: [{ label: 'Rok' }, { label: 'Liczba zadań', num: true }, { label: 'Kwota dotacji', num: true }],
+      rows: [prior.currentYear, prior.previousYear].map((y) => ({
+        head: `${y.year} r.${y === prior.currentYear ? ' (rok ogłoszenia konkursu)' : ' (rok poprzedni)'}`,
+        cells: [formatInteger(y.tasks), formatPln(y.granted)],
+      })),
+    } satisfies Table,
+    results: c.status === 'resolved' && c.results ? (c.results.length ? resultsTable(c, c.results) : null) : undefined,
+    cancellation: c.cancellation ? { reason: label(CANCELLATION_LABELS, c.cancellation.reason), justification: c.cancellation.justification } : null,
+    backHref: callsPath(m.slug),
+  };
+  return page('@call', `${c.title} – otwarty konkurs ofert – ${m.name}`, [
+    home,
+    { label: m.name, href: municipalityPath(m.slug) },
+    { label: 'Otwarte konkursy ofert', href: callsPath(m.slug) },
+    { label: c.number },
+  ], vm);
 }
 
 export interface NotFoundOptions {

@@ -14,11 +14,12 @@ function send(request: FastifyRequest, reply: FastifyReply, page: SitePage): Fas
   return reply.status(page.status).type('text/html; charset=utf-8').send(page.body);
 }
 
-type Params = { slug: string; year: string };
+type Params = { slug: string; year: string; id: string };
 type Query = { q?: unknown; all?: unknown };
 
 /**
- * The public HTML pages (/, /{slug}, /{slug}/commissions, /{slug}/reports/{year}) as plain Fastify
+ * The public HTML pages (/, /{slug}, /{slug}/commissions, /{slug}/reports/{year}, /{slug}/calls,
+ * /{slug}/calls/{id}) as plain Fastify
  * routes beside Nest's: no sign-in, no body, no validation pipe or interceptor to run, so a cached
  * report page costs little more than writing its bytes (npm run bench). The security headers,
  * request ids and logging of every route apply to them too. An error is answered as problem
@@ -40,4 +41,6 @@ export function registerSitePages(fastify: FastifyInstance, site: SiteService): 
   route('/:slug', (request) => site.municipality(request.params.slug));
   route('/:slug/commissions', (request) => site.commissions(request.params.slug, { q: request.query.q, all: request.query.all }));
   route('/:slug/reports/:year', (request) => site.report(request.params.slug, request.params.year));
+  route('/:slug/calls', (request) => site.callList(request.params.slug));
+  route('/:slug/calls/:id', (request) => site.call(request.params.slug, request.params.id));
 }

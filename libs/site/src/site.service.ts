@@ -1,11 +1,15 @@
 import { TODAY_SQL } from '@app/commissions';
-import { likePattern } from '@app/core';
+import { PublicCallsService } from '@app/competitions';
+import { likePattern, NotFound } from '@app/core';
 import { ReportRevisions } from '@app/reports';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { etagOf } from './http-cache';
 import {
+  callPage,
+  callsPage,
+  callsPath,
   commissionsPage,
   homePage,
   municipalityPage,
@@ -14,6 +18,7 @@ import {
   reportPage,
   type CommissionMember,
   type MunicipalityInfo,
+  type PublicCallView,
   type PublicCommission,
   type PublishedYear,
   type RevisionTaskRow,
@@ -35,6 +40,7 @@ const LIVE_CACHE_CONTROL = 'no-cache';
 const NOT_FOUND_CACHE_CONTROL = 'no-store';
 
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const YEAR = /^\d{4}$/;
 const MAX_QUERY_LENGTH = 100;
 
@@ -67,6 +73,7 @@ export class SiteService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly revisions: ReportRevisions,
     private readonly cache: PublicPagesCache,
+    private readonly calls: PublicCallsService,
   ) {}
 
   private async municipalityBySlug(slug: string): Promise<MunicipalityInfo | null> {
@@ -163,6 +170,47 @@ export class SiteService {
       members: byCommission.get(c.id) ?? [],
     }));
     return html(200, commissionsPage(m, view, { q, all }), LIVE_CACHE_CONTROL);
+  }
+
+  /** The names of sphere codes as in force today. */
+  private async sphereNames(codes: string[]): Promise<Map<string, string>> {
+    if (!codes.length) return new Map();
+    const rows: Array<{ code: string; name: string }> = await this.ds.query(
+      `SELECT DISTINCT ON (code) code, name FROM spheres WHERE code = ANY($1::text[]) ORDER BY code, valid_from DESC NULLS LAST`,
+      [[...new Set(codes)]],
+    );
+    return new Map(rows.map((r) => [r.code, r.name]));
+  }
+
+  /**
+   * The municipality's announced calls (never a draft), open ones first. Rendered on every request,
+   * not cached: a call closes by the clock and its results appear when it is resolved; the ETag
+   * (of the body) lets a browser revalidate with a 304.
+   */
+  async callList(slug: string): Promise<SitePage> {
+    const m = await this.municipalityBySlug(slug);
+    if (!m) return unknownMunicipality();
+    const { items } = await this.calls.list(m.slug);
+    const names = await this.sphereNames(items.map((c) => c.sphere));
+    const view: PublicCallView[] = items.map((c) => ({ ...c, sphereName: names.get(c.sphere) ?? null }));
+    return html(200, callsPage(m, view), LIVE_CACHE_CONTROL);
+  }
+
+  /** One call's announcement (art. 13 ust. 2), and its results or its cancellation; rendered per request like the list. */
+  async call(slug: string, id: string): Promise<SitePage> {
+    const m = await this.municipalityBySlug(slug);
+    if (!m) return unknownMunicipality();
+    const missing = () => notFound('Nie ma takiego konkursu ofert. Sprawdź adres albo wybierz konkurs z listy.', { href: callsPath(m.slug), label: `Otwarte konkursy ofert: ${m.name}` });
+    if (!UUID.test(id)) return missing();
+    let call;
+    try {
+      call = await this.calls.get(m.slug, id.toLowerCase());
+    } catch (error) {
+      if (error instanceof NotFound) return missing();
+      throw error;
+    }
+    const names = await this.sphereNames([call.sphere]);
+    return html(200, callPage(m, { ...call, sphereName: names.get(call.sphere) ?? null }), LIVE_CACHE_CONTROL);
   }
 
   /** The newest published revision of the year, from the cache while the database names no newer one. */

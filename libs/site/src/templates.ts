@@ -57,6 +57,12 @@ form.search label{flex-basis:100%;font-weight:700}
 form.search input{flex:1 1 14rem;max-width:30rem;min-width:0;font:inherit;padding:.4rem .5rem;color:var(--text);background:#fff;border:2px solid #5c5c5c;border-radius:4px}
 form.search button{font:inherit;padding:.45rem 1rem;color:#fff;background:var(--link);border:2px solid var(--link);border-radius:4px;cursor:pointer}
 .commission{margin-bottom:2.5rem}
+.text{white-space:pre-line}
+ul.calls{list-style:none;margin:0;padding:0}
+ul.calls>li{margin:0 0 1.5rem;padding:.75rem 1rem;border:1px solid var(--border);border-left:4px solid var(--link);border-radius:4px}
+ul.calls h3{margin:0 0 .5rem}
+ul.calls dl.facts{margin:0}
+.notice{margin:0 0 1.5rem;padding:.75rem 1rem;background:var(--alt);border:1px solid var(--border);border-left:4px solid var(--focus);font-weight:700}
 .toc{margin:1rem 0 2rem;padding:.75rem 1rem;background:var(--alt);border:1px solid var(--border)}
 .toc h2{margin:0 0 .5rem;border:0;font-size:1.125rem}
 .toc ol{margin:0;padding-left:1.5rem}
@@ -157,6 +163,7 @@ const HOME = `<h1>Współpraca samorządów z organizacjami pozarządowymi</h1>
 const MUNICIPALITY = `<h1><%= it.name %></h1>
 <p class="lead">Współpraca gminy z organizacjami pozarządowymi (TERYT <%= it.teryt %>).</p>
 <ul>
+<li><a href="<%= it.callsHref %>">Otwarte konkursy ofert: ogłoszenia i wyniki</a></li>
 <li><a href="<%= it.commissionsHref %>">Komisje dialogu obywatelskiego i ich skład</a></li>
 </ul>
 <h2>Opublikowane sprawozdania</h2>
@@ -200,6 +207,7 @@ const REPORT = `<h1><%= it.heading %></h1>
 <li><a href="#liczby">Najważniejsze liczby</a></li>
 <% if (it.programmes.length) { %><li><a href="#programy">Programy współpracy</a></li><% } %>
 <li><a href="#dotacje">Dotacje według trybu, formy, sfery i wydziału</a></li>
+<% if (it.calls) { %><li><a href="#konkursy">Otwarte konkursy ofert</a></li><% } %>
 <% if (it.charts.length) { %><li><a href="#wykresy">Wykresy</a></li><% } %>
 <li><a href="#zadania">Wykaz zleconych zadań publicznych</a></li>
 <li><a href="#komisje">Komisje dialogu obywatelskiego</a></li>
@@ -223,6 +231,16 @@ const REPORT = `<h1><%= it.heading %></h1>
 <%~ include('@table', it.byForm) %>
 <%~ include('@table', it.bySphere) %>
 <%~ include('@table', it.byDepartment) %>
+<% if (it.calls) { %>
+<h2 id="konkursy">Otwarte konkursy ofert</h2>
+<p><%= it.calls.intro %></p>
+<dl class="figures">
+<% it.calls.figures.forEach(function (f) { %>
+<div><dt><%= f.label %></dt><dd><%= f.value %></dd></div>
+<% }) %>
+</dl>
+<p><a href="<%= it.calls.href %>">Ogłoszenia i wyniki konkursów</a></p>
+<% } %>
 <% if (it.charts.length) { %>
 <h2 id="wykresy">Wykresy</h2>
 <% it.charts.forEach(function (c) { %>
@@ -257,6 +275,86 @@ const REPORT = `<h1><%= it.heading %></h1>
 </ul>
 `;
 
+const FACTS = `<dl class="facts">
+<% it.facts.forEach(function (f) { %><dt><%= f.term %></dt><dd><% if (f.iso) { %><time datetime="<%= f.iso %>"><%= f.value %></time><% } else { %><%= f.value %><% } %></dd>
+<% }) %></dl>
+`;
+
+const CALLS = `<h1>Otwarte konkursy ofert – <%= it.name %></h1>
+<p class="lead"><%= it.lead %></p>
+<% if (it.toc.length > 1) { %>
+<nav class="toc" aria-labelledby="spis-tresci"><h2 id="spis-tresci">Spis treści</h2><ol>
+<% it.toc.forEach(function (s) { %><li><a href="#<%= s.id %>"><%= s.heading %></a> (<%= s.count %>)</li><% }) %>
+</ol></nav>
+<% } %>
+<% it.sections.forEach(function (section) { %>
+<section aria-labelledby="<%= section.id %>">
+<h2 id="<%= section.id %>"><%= section.heading %></h2>
+<% if (section.calls.length) { %>
+<ul class="calls">
+<% section.calls.forEach(function (c) { %>
+<li>
+<h3 id="<%= c.headingId %>"><a href="<%= c.href %>"><%= c.title %></a></h3>
+<%~ include('@facts', { facts: c.facts }) %>
+</li>
+<% }) %>
+</ul>
+<% } else { %>
+<p><%= section.empty %></p>
+<% } %>
+</section>
+<% }) %>
+`;
+
+const CALL = `<h1><%= it.title %></h1>
+<p class="meta"><%= it.meta %></p>
+<p class="notice"><%= it.state %></p>
+<nav class="toc" aria-labelledby="spis-tresci"><h2 id="spis-tresci">Ogłoszenie (art. 13 ust. 2 ustawy)</h2><ol>
+<li><a href="#rodzaj">Rodzaj zadania</a></li>
+<li><a href="#srodki">Wysokość środków publicznych</a></li>
+<li><a href="#zasady">Zasady przyznawania dotacji</a></li>
+<li><a href="#realizacja">Terminy i warunki realizacji zadania</a></li>
+<li><a href="#termin">Termin składania ofert</a></li>
+<li><a href="#wybor">Tryb, kryteria i termin wyboru ofert</a></li>
+<li><a href="#poprzednie">Zadania tego samego rodzaju w latach poprzednich</a></li>
+<% if (it.results !== undefined) { %><li><a href="#wyniki">Wyniki konkursu</a></li><% } %>
+<% if (it.cancellation) { %><li><a href="#uniewaznienie">Unieważnienie konkursu</a></li><% } %>
+</ol></nav>
+<h2 id="rodzaj">1. Rodzaj zadania</h2>
+<%~ include('@facts', { facts: it.task }) %>
+<h2 id="srodki">2. Wysokość środków publicznych przeznaczonych na realizację zadania</h2>
+<p><strong><%= it.budget %></strong></p>
+<h2 id="zasady">3. Zasady przyznawania dotacji</h2>
+<p class="text"><%= it.grantRules %></p>
+<% if (it.grantFacts.length) { %><%~ include('@facts', { facts: it.grantFacts }) %><% } %>
+<h2 id="realizacja">4. Terminy i warunki realizacji zadania</h2>
+<p>Zadanie realizowane <%= it.taskPeriod %></p>
+<h2 id="termin">5. Termin składania ofert</h2>
+<p>Oferty przyjmowane do <time datetime="<%= it.deadlineIso %>"><%= it.deadline %></time> (czas polski). <%= it.offers %></p>
+<h2 id="wybor">6. Tryb i kryteria stosowane przy wyborze ofert oraz termin dokonania wyboru</h2>
+<p class="text"><%= it.selectionProcedure %></p>
+<%~ include('@table', it.criteria) %>
+<p>Wybór ofert nastąpi do <%= it.decisionBy %> r.</p>
+<h2 id="poprzednie">7. Zadania publiczne tego samego rodzaju zrealizowane w roku ogłoszenia konkursu i w roku poprzednim</h2>
+<%~ include('@table', it.prior) %>
+<% if (it.results !== undefined) { %>
+<h2 id="wyniki">Wyniki konkursu</h2>
+<% if (it.results) { %>
+<%~ include('@table', it.results) %>
+<% } else { %>
+<p>Komisja nie oceniła żadnej oferty.</p>
+<% } %>
+<% } %>
+<% if (it.cancellation) { %>
+<h2 id="uniewaznienie">Unieważnienie konkursu</h2>
+<dl class="facts">
+<dt>Powód</dt><dd><%= it.cancellation.reason %></dd>
+<dt>Uzasadnienie</dt><dd class="text"><%= it.cancellation.justification %></dd>
+</dl>
+<% } %>
+<p><a href="<%= it.backHref %>">Wszystkie konkursy gminy</a></p>
+`;
+
 const NOT_FOUND = `<h1>Nie znaleziono strony</h1>
 <p><%= it.message %></p>
 <p><a href="<%= it.backHref %>"><%= it.backLabel %></a></p>
@@ -269,6 +367,9 @@ eta.loadTemplate('@home', HOME);
 eta.loadTemplate('@municipality', MUNICIPALITY);
 eta.loadTemplate('@commissions', COMMISSIONS);
 eta.loadTemplate('@report', REPORT);
+eta.loadTemplate('@facts', FACTS);
+eta.loadTemplate('@calls', CALLS);
+eta.loadTemplate('@call', CALL);
 eta.loadTemplate('@not-found', NOT_FOUND);
 
-export type TemplateName = '@home' | '@municipality' | '@commissions' | '@report' | '@not-found';
+export type TemplateName = '@home' | '@municipality' | '@commissions' | '@report' | '@calls' | '@call' | '@not-found';

@@ -15,6 +15,8 @@ export const LOCKS = {
   nightlyReports: NS + 2n,
   /** The same for the yearly run that opens the draft of the year just ended. */
   yearlyReports: NS + 3n,
+  /** The same for the minutely run that records the calls whose offer deadline has passed (status `closed`, audit entry). */
+  closeCalls: NS + 4n,
 } as const;
 
 export type LockName = keyof typeof LOCKS;

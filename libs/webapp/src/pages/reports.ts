@@ -62,6 +62,12 @@ const FIGURES: Array<{ label: string; value: (s: Summary) => string }> = [
   { label: 'Posiedzenia komisji', value: (s) => formatInteger(s.commissions.meetings) },
   { label: 'Organizacje w rejestrze', value: (s) => formatInteger(s.ngos.registered) },
   { label: 'Organizacje współpracujące', value: (s) => formatInteger(s.ngos.cooperating) },
+  // the calls of the year's annual programme; a revision published before they were counted has none ('—')
+  { label: 'Ogłoszone otwarte konkursy ofert', value: (s) => (s.calls ? formatInteger(s.calls.count) : '—') },
+  { label: 'Oferty złożone w konkursach', value: (s) => (s.calls ? formatInteger(s.calls.offers) : '—') },
+  { label: 'Oferty, które otrzymały dotację', value: (s) => (s.calls ? formatInteger(s.calls.awarded) : '—') },
+  { label: 'Unieważnione konkursy', value: (s) => (s.calls ? formatInteger(s.calls.cancelled) : '—') },
+  { label: 'Kwota dotacji przyznanych w konkursach', value: (s) => (s.calls ? formatPln(s.calls.granted) : '—') },
 ];
 
 const EXPORTS: Array<{ label: string; format: 'csv' | 'xlsx' | 'json'; delimiter?: 'comma' | 'semicolon' }> = [
