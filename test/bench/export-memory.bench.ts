@@ -1,4 +1,4 @@
-import { dataSourceOptions } from '@app/core';
+import { dataSourceOptions, ReadReplicas, type AppConfig } from '@app/core';
 import { ExportsService, type ExportFormat, type ExportResult, type ExportRevision } from '@app/exports';
 import { ReportsService } from '@app/reports';
 import { fork } from 'node:child_process';
@@ -71,7 +71,7 @@ async function child(): Promise<void> {
   const sampler = setInterval(sample, 10);
   const rssBefore = process.memoryUsage().rss;
   const started = performance.now();
-  const result = await new ExportsService(ds).writeExport(task.municipalityId, task.year, { format: task.format, revision: task.revision }, task.file);
+  const result = await new ExportsService(ds, new ReadReplicas(ds, { databaseReplicaUrls: [], replicaMaxLagMs: 5000 } as unknown as AppConfig)).writeExport(task.municipalityId, task.year, { format: task.format, revision: task.revision }, task.file);
   const elapsed = performance.now() - started;
   sample();
   clearInterval(sampler);

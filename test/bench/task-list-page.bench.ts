@@ -1,3 +1,4 @@
+import { ReadReplicas, type AppConfig } from '@app/core';
 import { DEMO_PASSWORD, DEMO_USERS, RECENT_YEARS } from '@app/database';
 import { TasksService } from '@app/tasks';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -244,7 +245,7 @@ export const taskListPageBenchmark: Benchmark = {
       }
 
       // what the rows cost on their own: the service's list (a count and a page of rows), as both lists call it, from the bench process
-      const tasks = new TasksService(ctx.dataSource);
+      const tasks = new TasksService(ctx.dataSource, new ReadReplicas(ctx.dataSource, { databaseReplicaUrls: [], replicaMaxLagMs: 5000 } as unknown as AppConfig));
       const actor = { userId: '00000000-0000-0000-0000-000000000000', email: OFFICIAL, municipalityId, role: 'official' as const, ngoId: null, platformAdmin: false };
       const query = { year: YEAR, sphere: SPHERE, page: 1, limit: ROWS };
       const listTimes: number[] = [];

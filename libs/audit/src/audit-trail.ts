@@ -1,4 +1,4 @@
-import type { Actor } from '@app/core';
+import { afterCommit, noteUserWrite, type Actor } from '@app/core';
 import type { EntityManager } from 'typeorm';
 
 export const AUDIT_ACTIONS = ['create', 'update', 'archive', 'end', 'publish', 'compile', 'export', 'import', 'rehash', 'cancel', 'resolve', 'close', 'submit', 'withdraw', 'check', 'score', 'declare', 'suspend'] as const;
@@ -58,5 +58,7 @@ export function switchOffAuditTrailForBenchmark(): void {
 
 /** The audit entry of a write by a signed-in user in their own municipality. */
 export function audit(em: EntityManager, actor: Actor, record: AuditRecord): Promise<void> {
+  // once it commits, the user's own reads go to the primary until the replicas surely hold it
+  afterCommit(() => noteUserWrite(actor.userId));
   return recordAudit(em, actor.municipalityId, actor, record);
 }

@@ -1,7 +1,6 @@
-import { moneyFromDb, NotFound } from '@app/core';
+import { moneyFromDb, NotFound, ReadReplicas } from '@app/core';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { callView, SELECT_CALL, type CallRow } from './calls.service';
 import type { CallView } from './dto/call.dto';
 
@@ -25,13 +24,13 @@ export interface PublicCall extends Omit<CallView, 'version' | 'createdAt' | 'up
 /** Order on the public list: open calls first (nearest deadline first), then closed, resolved and cancelled ones. */
 const ORDER = { published: 0, closed: 1, resolved: 2, cancelled: 3 } as Record<string, number>;
 
-/** The calls as the public reads them (no sign-in): every announced call, never a draft. */
+/** The calls as the public reads them (no sign-in): every announced call, never a draft; from a read replica when one is fit. */
 @Injectable()
 export class PublicCallsService {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(private readonly replicas: ReadReplicas) {}
 
-  async municipality(slug: string): Promise<{ id: string; name: string; slug: string }> {
-    const [m]: Array<{ id: string; name: string; slug: string }> = SLUG.test(slug) ? await this.ds.query(`SELECT id::text, name, slug FROM municipalities WHERE slug = $1`, [slug]) : [];
+  async municipality(slug: string, db: EntityManager = this.replicas.manager()): Promise<{ id: string; name: string; slug: string }> {
+    const [m]: Array<{ id: string; name: string; slug: string }> = SLUG.test(slug) ? await db.query(`SELECT id::text, name, slug FROM municipalities WHERE slug = $1`, [slug]) : [];
     if (!m) throw new NotFound('municipality', slug);
     return m;
   }
@@ -42,8 +41,9 @@ export class PublicCallsService {
   }
 
   async list(slug: string): Promise<{ municipality: { name: string; slug: string }; items: PublicCall[] }> {
-    const m = await this.municipality(slug);
-    const rows: Array<CallRow & { offers: number }> = await this.ds.query(
+    const db = this.replicas.manager();
+    const m = await this.municipality(slug, db);
+    const rows: Array<CallRow & { offers: number }> = await db.query(
       `${SELECT_CALL.replace('FROM calls c', `, (SELECT count(*)::int FROM offers o WHERE o.municipality_id = c.municipality_id AND o.call_id = c.id AND o.status NOT IN ('draft', 'withdrawn')) AS offers FROM calls c`)}
         WHERE c.municipality_id = $1 AND c.status <> 'draft'`,
       [m.id],
@@ -53,16 +53,17 @@ export class PublicCallsService {
   }
 
   async get(slug: string, id: string): Promise<PublicCall & { municipality: { name: string; slug: string } }> {
-    const m = await this.municipality(slug);
-    const [row]: CallRow[] = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? await this.ds.query(`${SELECT_CALL} WHERE c.municipality_id = $1 AND c.id = $2 AND c.status <> 'draft'`, [m.id, id]) : [];
+    const db = this.replicas.manager();
+    const m = await this.municipality(slug, db);
+    const [row]: CallRow[] = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? await db.query(`${SELECT_CALL} WHERE c.municipality_id = $1 AND c.id = $2 AND c.status <> 'draft'`, [m.id, id]) : [];
     if (!row) throw new NotFound('call', id);
-    const [{ offers }]: Array<{ offers: number }> = await this.ds.query(
+    const [{ offers }]: Array<{ offers: number }> = await db.query(
       `SELECT count(*)::int AS offers FROM offers WHERE municipality_id = $1 AND call_id = $2 AND status NOT IN ('draft', 'withdrawn')`,
       [m.id, id],
     );
     let results: CallResult[] | null = null;
     if (row.status === 'resolved') {
-      const rows: Array<{ id: string; title: string | null; ngo_names: string[]; score: string | null; award: string | null }> = await this.ds.query(
+      const rows: Array<{ id: string; title: string | null; ngo_names: string[]; score: string | null; award: string | null }> = await db.query(
         `SELECT o.id::text, o.content->>'title' AS title, o.award::text,
                 array(SELECT g.name FROM offer_ngos n JOIN ngos g ON g.municipality_id = n.municipality_id AND g.id = n.ngo_id
                        WHERE n.municipality_id = o.municipality_id AND n.offer_id = o.id ORDER BY n.position) AS ngo_names,

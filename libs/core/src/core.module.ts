@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { MixedList } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source-options';
+import { ReadReplicas } from './database/read-replicas';
 import { ClusterEvents } from './events/cluster-events';
 import { EventBus } from './events/event-bus';
 
@@ -43,8 +44,8 @@ export class CoreModule {
           }),
         }),
       ],
-      providers: [{ provide: APP_CONFIG, inject: [ConfigService], useFactory: (config: ConfigService) => config.get<AppConfig>('app') }, EventBus, ClusterEvents],
-      exports: [APP_CONFIG, EventBus, ClusterEvents],
+      providers: [{ provide: APP_CONFIG, inject: [ConfigService], useFactory: (config: ConfigService) => config.get<AppConfig>('app') }, EventBus, ClusterEvents, ReadReplicas],
+      exports: [APP_CONFIG, EventBus, ClusterEvents, ReadReplicas],
     };
   }
 }

@@ -11,6 +11,7 @@ export * from './database/locks';
 export * from './database/migrate';
 export * from './database/optimistic';
 export * from './database/pg-errors';
+export * from './database/read-replicas';
 export * from './database/sql-where';
 export * from './errors/domain-errors';
 export * from './errors/problem';

@@ -1,5 +1,5 @@
 import { recordAudit } from '@app/audit';
-import { NotFound, ValidationFailed, type Actor } from '@app/core';
+import { NotFound, ReadReplicas, ValidationFailed, type Actor } from '@app/core';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -86,7 +86,10 @@ export class ExportsService {
   private readonly slots = new Slots(CONCURRENT_EXPORTS);
   private readonly digests = new Map<string, string>();
 
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly replicas: ReadReplicas,
+  ) {}
 
   /**
    * Writes the annual report export of `year` into `output` (a file path, created or replaced,
@@ -140,23 +143,25 @@ export class ExportsService {
   async publicExportToTemporaryFile(slug: string, year: number, query: ExportQuery): Promise<ExportFile> {
     const revision = parseRevision(query.revision);
     if (revision === 'draft') throw ValidationFailed.field('revision', 'drafts are not public: a revision number from 1, or none for the newest');
-    const [municipality]: Array<{ id: string }> = /^[a-z0-9-]{1,100}$/.test(slug) ? await this.ds.query('SELECT id FROM municipalities WHERE slug = $1', [slug]) : [];
+    // published data: a read replica when one is fit (the file is read in one snapshot there)
+    const source = this.replicas.dataSource();
+    const [municipality]: Array<{ id: string }> = /^[a-z0-9-]{1,100}$/.test(slug) ? await source.query('SELECT id FROM municipalities WHERE slug = $1', [slug]) : [];
     if (!municipality) throw new NotFound('municipality', slug);
     // no revision: the newest published one
     const options: ExportOptions = { format: query.format, revision, delimiter: query.delimiter, table: query.table };
     const path = join(tmpdir(), `ngo-tracker-export-${randomUUID()}.${EXPORTS['annual-report'].formats[resolveExportOptions(options).format].extension}`);
-    const written = await this.write(municipality.id, year, options, () => createWriteStream(path, { flags: 'wx', mode: 0o600 }), path);
+    const written = await this.write(municipality.id, year, options, () => createWriteStream(path, { flags: 'wx', mode: 0o600 }), path, source);
     return { path, ...written };
   }
 
   /** `open` makes the output once the export's source is open (an unknown revision makes no file); `path` is removed on failure. */
-  private async write(municipalityId: string, year: number, options: ExportOptions, open: () => Writable, path?: string): Promise<ExportResult> {
+  private async write(municipalityId: string, year: number, options: ExportOptions, open: () => Writable, path?: string, source: DataSource = this.ds): Promise<ExportResult> {
     const o = resolveExportOptions(options);
     const definition = EXPORTS['annual-report'];
     const format = definition.formats[o.format];
     let opened = false;
     try {
-      const written = await this.withSnapshot(async (client) => {
+      const written = await this.withSnapshot(source, async (client) => {
         const source = await definition.source(client, municipalityId, year, o.revision);
         const digest = new DigestStream();
         const destination = open();
@@ -200,12 +205,12 @@ export class ExportsService {
    * settings (server, credentials, TLS, connect timeout, keep-alive), less the pool's sizing and
    * the API's per-query limits, with limits that suit a long cursor instead.
    */
-  private withSnapshot<T>(fn: (client: pg.ClientBase) => Promise<T>): Promise<T> {
-    return this.slots.run(() => this.inSnapshot(fn));
+  private withSnapshot<T>(source: DataSource, fn: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+    return this.slots.run(() => this.inSnapshot(source, fn));
   }
 
-  private async inSnapshot<T>(fn: (client: pg.ClientBase) => Promise<T>): Promise<T> {
-    const pool = (this.ds.driver as unknown as { master: pg.Pool }).master;
+  private async inSnapshot<T>(source: DataSource, fn: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+    const pool = (source.driver as unknown as { master: pg.Pool }).master;
     const { max, min, idleTimeoutMillis, Client, maxUses, allowExitOnIdle, log, query_timeout, statement_timeout, application_name, ...connection } = pool.options as pg.PoolConfig;
     const client = new pg.Client({
       ...connection,

@@ -1,5 +1,5 @@
 import { audit } from '@app/audit';
-import { archiveOnce, definedOnly, compactId, inTransaction, Conflict, Forbidden, isUniqueViolation, likePattern, NotFound, pageWindow, RuleViolation, StaleVersion, updateIfVersion, type Actor, type Page } from '@app/core';
+import { archiveOnce, ReadReplicas, definedOnly, compactId, inTransaction, Conflict, Forbidden, isUniqueViolation, likePattern, NotFound, pageWindow, RuleViolation, StaleVersion, updateIfVersion, type Actor, type Page } from '@app/core';
 import { SpheresService } from '@app/spheres';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -41,6 +41,7 @@ export class NgosService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly spheres: SpheresService,
+    private readonly replicas: ReadReplicas,
   ) {}
 
   /** An `ngo` user reads its own NGO only; another NGO of the municipality is 403. */
@@ -56,7 +57,9 @@ export class NgosService {
 
   async list(actor: Actor, query: NgoQuery): Promise<Page<NgoView>> {
     const { page, limit, offset } = pageWindow(query);
-    const qb = this.ds.getRepository(NgoEntity).createQueryBuilder('n').where('n.municipality_id = :m', { m: actor.municipalityId });
+    // a list may be a moment old: a read replica when one is fit (the user's own recent write: the primary)
+    return this.replicas.read(async (em) => {
+    const qb = em.getRepository(NgoEntity).createQueryBuilder('n').where('n.municipality_id = :m', { m: actor.municipalityId });
     if (actor.role === 'ngo') qb.andWhere('n.id = :own', { own: actor.ngoId });
     if (query.search) {
       const digits = compactId(query.search);
@@ -70,6 +73,20 @@ export class NgosService {
     if (query.archived !== undefined) qb.andWhere(query.archived ? 'n.archived_at IS NOT NULL' : 'n.archived_at IS NULL');
     const [rows, total] = await qb.orderBy('lower(n.name)').addOrderBy('n.id').skip(offset).take(limit).getManyAndCount();
     return { items: rows.map(ngoView), total, page, limit };
+    }, { userId: actor.userId });
+  }
+
+  /**
+   * Names and register numbers of the municipality's NGOs, for any signed-in role: what a joint
+   * offer's lead needs to name its partners (an NGO account reads no other NGO's record). The
+   * same facts the public KRS register and the published reports show; nothing else of the record.
+   */
+  async directory(actor: Actor, options: { ids?: readonly string[] } = {}): Promise<Array<{ id: string; name: string; krs: string | null; nip: string | null }>> {
+    const rows: Array<{ id: string; name: string; krs: string | null; nip: string | null }> = await this.ds.query(
+      `SELECT id::text, name, krs, nip FROM ngos WHERE municipality_id = $1 AND ($2::uuid[] IS NULL AND archived_at IS NULL OR id = ANY($2::uuid[])) ORDER BY lower(name), id`,
+      [actor.municipalityId, options.ids ? [...options.ids] : null],
+    );
+    return rows;
   }
 
   async get(actor: Actor, id: string): Promise<NgoView> {

@@ -1,8 +1,6 @@
-import { DomainError, NotFound, sha256Hex } from '@app/core';
+import { DomainError, NotFound, ReadReplicas, sha256Hex } from '@app/core';
 import { ReportRevisions, type RevisionTask } from '@app/reports';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { packageHeader, toGrant, type GrantContext, type GrantSource } from './grants.mapping';
 import { identifiersOf, OPEN_DATA_SETTINGS, type OpenDataSettings } from './opendata.settings';
 
@@ -53,9 +51,8 @@ export class OpenDataService {
   private readonly logger = new Logger(OpenDataService.name);
 
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
-    private readonly revisions: ReportRevisions,
     @Inject(OPEN_DATA_SETTINGS) private readonly settings: OpenDataSettings,
+    private readonly replicas: ReadReplicas,
   ) {}
 
   /**
@@ -64,7 +61,10 @@ export class OpenDataService {
    * task (a package must hold at least one grant).
    */
   async grantsFile(slug: string, year: number): Promise<GrantsFile> {
-    const row = SLUG.test(slug) && slug.length <= 100 ? await this.revisions.municipalityRevision(slug, year) : null;
+    // published data: a read replica when one is fit; the file is read on the one it started on
+    const em = this.replicas.manager();
+    const revisions = new ReportRevisions(em);
+    const row = SLUG.test(slug) && slug.length <= 100 ? await revisions.municipalityRevision(slug, year) : null;
     if (!row) throw new NotFound('municipality', slug);
     if (row.revision === null || row.publishedAt === null || row.contentHash === null) {
       throw new NotFound('published report', `${slug}/${year}`);
@@ -81,8 +81,7 @@ export class OpenDataService {
     const frozenTitles = new Map((Array.isArray(row.programmes) ? row.programmes : []).map((p) => [p.id, p.title]));
     const header = packageHeader({ prefix, funder, year, revision, publishedAt, license: this.settings.license });
 
-    const ds = this.ds;
-    const revisions = this.revisions;
+    const ds = em;
     const logger = this.logger;
     return {
       etag: `W/"${row.contentHash}.${revision}.${settingsTag}"`,

@@ -1,10 +1,10 @@
 import { TODAY_SQL } from '@app/commissions';
 import { PublicCallsService } from '@app/competitions';
-import { likePattern, NotFound } from '@app/core';
+import { likePattern, NotFound, ReadReplicas } from '@app/core';
 import { ReportRevisions } from '@app/reports';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { etagOf } from './http-cache';
 import {
   callPage,
@@ -74,11 +74,21 @@ export class SiteService {
     private readonly revisions: ReportRevisions,
     private readonly cache: PublicPagesCache,
     private readonly calls: PublicCallsService,
+    private readonly replicas: ReadReplicas,
   ) {}
+
+  /**
+   * Where the live pages read (municipalities, commissions, the calls, sphere names): a read
+   * replica when one is fit. The report page reads the primary: it is rendered once per revision
+   * and cached, right after a publication, whose revision a lagging replica may not hold yet.
+   */
+  private live(): EntityManager {
+    return this.replicas.manager();
+  }
 
   private async municipalityBySlug(slug: string): Promise<MunicipalityInfo | null> {
     if (!SLUG.test(slug) || slug.length > 100) return null;
-    const [row]: MunicipalityInfo[] = await this.ds.query(`SELECT id, name, slug, teryt FROM municipalities WHERE slug = $1`, [slug]);
+    const [row]: MunicipalityInfo[] = await this.live().query(`SELECT id, name, slug, teryt FROM municipalities WHERE slug = $1`, [slug]);
     return row ?? null;
   }
 
@@ -88,14 +98,14 @@ export class SiteService {
   }
 
   async home(): Promise<SitePage> {
-    const rows: MunicipalityInfo[] = await this.ds.query(`SELECT id, name, slug, teryt FROM municipalities`);
+    const rows: MunicipalityInfo[] = await this.live().query(`SELECT id, name, slug, teryt FROM municipalities`);
     return html(200, homePage(rows), LIVE_CACHE_CONTROL);
   }
 
   async municipality(slug: string): Promise<SitePage> {
     const m = await this.municipalityBySlug(slug);
     if (!m) return unknownMunicipality();
-    const years = await this.revisions.publishedYears(m.id);
+    const years = await new ReportRevisions(this.live()).publishedYears(m.id);
     const published: PublishedYear[] = years.map((y) => ({ year: y.year, revision: y.revision, publishedAt: y.publishedAt }));
     return html(200, municipalityPage(m, published), LIVE_CACHE_CONTROL);
   }
@@ -104,6 +114,7 @@ export class SiteService {
   async commissions(slug: string, query: { q?: unknown; all?: unknown }): Promise<SitePage> {
     const m = await this.municipalityBySlug(slug);
     if (!m) return unknownMunicipality();
+    const db = this.live();
     // control characters (NUL above all, which PostgreSQL refuses in text) cannot be part of a name or a KRS number
     const q = (typeof query.q === 'string' ? query.q : '').replace(/\p{Cc}/gu, '').trim().slice(0, MAX_QUERY_LENGTH);
     const all = query.all === '1' || query.all === 'true';
@@ -117,7 +128,7 @@ export class SiteService {
       term_end: string;
       state: PublicCommission['state'];
       as_of: string;
-    }> = await this.ds.query(
+    }> = await db.query(
       `WITH today AS (SELECT ${TODAY_SQL} AS d)
        SELECT c.id, c.name, c.sphere, s.name AS sphere_name, c.department, c.term_start, c.term_end,
               CASE WHEN t.d < c.term_start THEN 'future' WHEN t.d > c.term_end THEN 'past' ELSE 'current' END AS state,
@@ -138,7 +149,7 @@ export class SiteService {
       params.push(likePattern(foldPolish(q)));
       filter = `AND (${FOLD_SQL('n.name')} LIKE $3${/^\d+$/.test(q) ? ' OR n.krs LIKE $3' : ''})`;
     }
-    const members: Array<CommissionMember & { commission_id: string }> = await this.ds.query(
+    const members: Array<CommissionMember & { commission_id: string }> = await db.query(
       `WITH today AS (SELECT ${TODAY_SQL} AS d)
        SELECT m.commission_id, n.name AS "ngoName", n.krs, m.representative, m.role, m.from_date AS "from", m.to_date AS "to",
               NOT (${onTheDay}) AS "notOnTheDay"
@@ -175,7 +186,7 @@ export class SiteService {
   /** The names of sphere codes as in force today. */
   private async sphereNames(codes: string[]): Promise<Map<string, string>> {
     if (!codes.length) return new Map();
-    const rows: Array<{ code: string; name: string }> = await this.ds.query(
+    const rows: Array<{ code: string; name: string }> = await this.live().query(
       `SELECT DISTINCT ON (code) code, name FROM spheres WHERE code = ANY($1::text[]) ORDER BY code, valid_from DESC NULLS LAST`,
       [[...new Set(codes)]],
     );

@@ -1,5 +1,5 @@
 import { audit } from '@app/audit';
-import { definedOnly, Forbidden, inTransaction, likePattern, moneyFromDb, NotFound, pageWindow, RuleViolation, SqlWhere, StaleVersion, updateIfVersion, ValidationFailed, type Actor, type FieldError, type Page } from '@app/core';
+import { definedOnly, Forbidden, ReadReplicas, inTransaction, likePattern, moneyFromDb, NotFound, pageWindow, RuleViolation, SqlWhere, StaleVersion, updateIfVersion, ValidationFailed, type Actor, type FieldError, type Page } from '@app/core';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -69,7 +69,10 @@ interface Candidate extends TaskShape {
 
 @Injectable()
 export class TasksService {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly replicas: ReadReplicas,
+  ) {}
 
   private async find(em: EntityManager, actor: Actor, id: string): Promise<TaskView> {
     const [row]: TaskRow[] = await em.query(`${SELECT_TASK} WHERE t.id = $1 AND t.municipality_id = $2`, [id, actor.municipalityId]);
@@ -96,9 +99,12 @@ export class TasksService {
     if (query.department) where.and('t.department = ?', query.department);
     if (query.search) where.and('(t.title ILIKE ? OR t.competition_ref ILIKE ?)', likePattern(query.search));
     if (query.overdue !== undefined) where.and(`${query.overdue ? '' : 'NOT '}(t.end_date < (now() AT TIME ZONE ?)::date AND t.status NOT IN ('settled', 'terminated'))`, 'Europe/Warsaw');
-    const [{ total }]: Array<{ total: number }> = await this.ds.query(`SELECT count(*)::int AS total FROM tasks t WHERE ${where.sql}`, where.params);
-    const rows: TaskRow[] = await this.ds.query(`${SELECT_TASK} WHERE ${where.sql} ORDER BY t.start_date DESC, t.title, t.id LIMIT ${limit} OFFSET ${offset}`, where.params);
-    return { items: rows.map(taskView), total, page, limit };
+    // a list may be a moment old: a read replica when one is fit (the user's own recent write: the primary)
+    return this.replicas.read(async (em) => {
+      const [{ total }]: Array<{ total: number }> = await em.query(`SELECT count(*)::int AS total FROM tasks t WHERE ${where.sql}`, where.params);
+      const rows: TaskRow[] = await em.query(`${SELECT_TASK} WHERE ${where.sql} ORDER BY t.start_date DESC, t.title, t.id LIMIT ${limit} OFFSET ${offset}`, where.params);
+      return { items: rows.map(taskView), total, page, limit };
+    }, { userId: actor.userId });
   }
 
   async get(actor: Actor, id: string): Promise<TaskView> {

@@ -45,6 +45,8 @@ class Env {
   @str() @IsOptional() @IsString() HOST?: string;
   @str() @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' }) DATABASE_URL?: string;
   @str() @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_MIGRATION_URL must be a postgres:// URL' }) DATABASE_MIGRATION_URL?: string;
+  @str() @IsOptional() @Matches(/^postgres(ql)?:\/\/[^,\s]+(\s*,\s*postgres(ql)?:\/\/[^,\s]+)*$/, { message: 'DATABASE_REPLICA_URLS must be postgres:// URLs separated by commas' }) DATABASE_REPLICA_URLS?: string;
+  @int() @IsOptional() @IsInt() @Min(100) @Max(600_000) REPLICA_MAX_LAG_MS?: number;
   @int() @IsOptional() @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE?: number;
   @int() @IsOptional() @IsInt() @Min(0) @Max(600_000) DATABASE_QUERY_TIMEOUT?: number;
   @str() @IsOptional() @IsString() DATA_DIR?: string;
@@ -83,6 +85,10 @@ export interface AppConfig {
   /** The schema owner's connection: migrations and the first-start bootstrap run through it, the application on databaseUrl. */
   databaseMigrationUrl?: string;
   databasePoolSize: number;
+  /** Streaming replicas that public pages, open data, public downloads and list pages read from (README "Read replicas"). */
+  databaseReplicaUrls: string[];
+  /** A replica further behind the primary than this (ms) is skipped until it catches up. */
+  replicaMaxLagMs: number;
   /** Client-side limit on one API query, in ms (0: none). */
   databaseQueryTimeoutMs: number;
   dataDir: string;
@@ -148,6 +154,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: Config
     databaseUrl: parsed.DATABASE_URL,
     databaseMigrationUrl: parsed.DATABASE_MIGRATION_URL,
     databasePoolSize: parsed.DATABASE_POOL_SIZE ?? 10,
+    databaseReplicaUrls: parsed.DATABASE_REPLICA_URLS ? parsed.DATABASE_REPLICA_URLS.split(',').map((u) => u.trim()) : [],
+    replicaMaxLagMs: parsed.REPLICA_MAX_LAG_MS ?? 5000,
     databaseQueryTimeoutMs: parsed.DATABASE_QUERY_TIMEOUT ?? 3500,
     dataDir: parsed.DATA_DIR ?? '.data',
     adminEmail: parsed.ADMIN_EMAIL?.toLowerCase(),
