@@ -172,9 +172,11 @@ export class OffersService {
     if (query.status) where.and('o.status = ?', query.status);
     const [{ total }]: Array<{ total: number }> = await this.ds.query(`SELECT count(*)::int AS total FROM offers o WHERE ${where.sql}`, where.params);
     const rows: OfferRow[] = await this.ds.query(`${SELECT_OFFER} WHERE ${where.sql} ORDER BY o.updated_at DESC, o.id LIMIT ${limit} OFFSET ${offset}`, where.params);
+    const calls = new Map<string, CallRow>();
     const items: OfferView[] = [];
     for (const r of rows) {
-      const call = await this.calls.row(this.ds.manager, actor.municipalityId, r.call_id);
+      let call = calls.get(r.call_id);
+      if (!call) calls.set(r.call_id, (call = await this.calls.row(this.ds.manager, actor.municipalityId, r.call_id)));
       items.push(this.view(r, call, { score: call.status === 'resolved', problems: true }));
     }
     return { items, total, page, limit };
@@ -229,6 +231,7 @@ export class OffersService {
       if (row.version !== dto.version) throw new StaleVersion('offer');
       if (row.status !== 'draft') throw new Conflict('A submitted offer is frozen');
       const call = await this.calls.row(em, actor.municipalityId, row.call_id, 'share');
+      if (call.status !== 'published') throw new Conflict('The call no longer takes offers: its drafts stay as they were');
       const ngoIds = dto.ngoIds ?? row.ngo_ids;
       this.assertLead(actor, ngoIds);
       if (dto.ngoIds) await this.checkNgos(em, actor, ngoIds);

@@ -46,11 +46,13 @@ export interface NavItem {
 export const NAV: readonly NavItem[] = [
   { href: '/app', label: 'Start', roles: ['admin', 'official', 'auditor', 'ngo'] },
   { href: '/app/my-organisation', label: 'Moja organizacja', roles: ['ngo'] },
+  { href: '/app/offers', label: 'Moje oferty', roles: ['ngo'] },
   { href: '/app/ngos', label: 'Organizacje', roles: ['admin', 'official', 'auditor'] },
   { href: '/app/programs', label: 'Programy', roles: ['admin', 'official', 'auditor'] },
   { href: '/app/tasks', label: 'Zadania', roles: ['admin', 'official', 'auditor'] },
   { href: '/app/activities', label: 'Działania', roles: ['admin', 'official', 'auditor'] },
   { href: '/app/commissions', label: 'Komisje', roles: ['admin', 'official', 'auditor'] },
+  { href: '/app/calls', label: 'Konkursy ofert', roles: ['admin', 'official', 'auditor', 'ngo'] },
   { href: '/app/reports', label: 'Sprawozdania', roles: ['admin', 'official', 'auditor'] },
   { href: '/app/imports', label: 'Import', roles: ['admin', 'official'] },
   { href: '/app/audit', label: 'Dziennik zmian', roles: ['admin', 'official', 'auditor'] },

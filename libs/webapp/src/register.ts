@@ -1,5 +1,6 @@
 import { ActivitiesService } from '@app/activities';
 import { AuditService } from '@app/audit';
+import { CallsService, CommissionAccess, OffersService } from '@app/competitions';
 import { CommissionsService, MeetingsService, MembersService } from '@app/commissions';
 import { AuthService, TwoFactorService, UsersService } from '@app/identity';
 import { ExportsService } from '@app/exports';
@@ -16,10 +17,12 @@ import type { FastifyInstance } from 'fastify';
 import { messagePage, send, WebRoutes } from './http';
 import { registerAccountPages } from './pages/account';
 import { registerActivityPages } from './pages/activities';
+import { registerCallPages } from './pages/calls';
 import { registerCommissionPages } from './pages/commissions';
 import { registerAuditPages } from './pages/audit';
 import { registerMyOrganisationPage } from './pages/my-organisation';
 import { registerNgoPages } from './pages/ngos';
+import { registerOfferPages } from './pages/offers';
 import { registerSignIn } from './pages/sign-in';
 import { registerProgramPages } from './pages/programs';
 import { registerImportPages } from './pages/imports';
@@ -54,6 +57,9 @@ export async function registerWebApp(fastify: FastifyInstance, app: INestApplica
     // provided by JobsModule, which the API imports once (with or without the scheduler)
     jobRuns: app.get(JobRunsService),
     imports: app.get(ImportsService),
+    commission: app.get(CommissionAccess),
+    offers: app.get(OffersService),
+    calls: app.get(CallsService),
   };
 
   fastify.get(STYLESHEET_PATH, (_request, reply) => reply.header('cache-control', 'public, max-age=31536000, immutable').type('text/css; charset=utf-8').send(APP_STYLESHEET));
@@ -68,10 +74,12 @@ export async function registerWebApp(fastify: FastifyInstance, app: INestApplica
   registerTaskPages(routes, services);
   registerActivityPages(routes, services);
   registerCommissionPages(routes, services);
+  registerCallPages(routes, services);
   registerReportPages(routes, services);
   registerImportPages(routes, services);
   registerAuditPages(routes, services);
   registerMyOrganisationPage(routes, services);
+  registerOfferPages(routes, services);
   registerUserPages(routes, services);
 
   // any other address under /app: the app's own 404 page, in Polish

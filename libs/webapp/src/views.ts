@@ -59,6 +59,22 @@ form.filters select{width:22rem}
 code.secret{font-size:1.125rem;letter-spacing:.05em;overflow-wrap:anywhere}
 .recovery-codes{display:grid;grid-template-columns:repeat(auto-fill,minmax(9rem,1fr));gap:.5rem 1rem;padding:0;list-style:none;font-size:1.125rem}
 dl.facts dd{min-width:0;overflow-wrap:anywhere}
+.offer-section{margin:2rem 0;padding-top:.5rem;border-top:4px solid var(--border)}
+fieldset.offer-row,fieldset.group{min-width:0;margin:0 0 1.5rem;padding:.75rem 1rem;border:1px solid var(--border)}
+fieldset.offer-row legend,fieldset.group legend{font-weight:700;padding:0 .25rem}
+fieldset.empty-row{border-style:dashed}
+.row-fields{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(12rem,100%),1fr));gap:0 1rem}
+.row-fields .field{min-width:0;margin-bottom:1rem}
+.computed{margin:.25rem 0 .75rem;padding:.5rem .75rem;background:var(--alt);font-variant-numeric:tabular-nums}
+ul.call-list{list-style:none;padding:0}
+ul.call-list li{padding:.75rem 0;border-bottom:1px solid var(--border)}
+ul.call-list p{margin:.25rem 0}
+.checksum-full code{font-size:1rem;overflow-wrap:anywhere;word-break:break-all}
+.signatures{display:flex;flex-wrap:wrap;gap:2rem;margin-top:2rem}
+.signature{flex:1 1 14rem}
+.signature-line{height:3.5rem;margin:0;border-bottom:1px solid var(--text)}
+.warning-notice{border-left-color:var(--error);background:#fdf1f0}
+@media print{.no-print{display:none}body.print-page{font-size:11pt}}
 @media print{nav.app,header.site .who,.actions,form.filters,.pager{display:none}}
 `.trim();
 

@@ -32,7 +32,7 @@ export function allNgos(ngos: NgosService, actor: Actor): Promise<NgoView[]> {
   return everyPage((page) => ngos.list(actor, { archived: false, page, limit: 200 }));
 }
 
-export const ngoOption = (n: NgoView): Option => ({ value: n.id, label: [n.name, n.krs ? `KRS ${n.krs}` : '', n.nip ? `NIP ${n.nip}` : ''].filter(Boolean).join(', ') });
+export const ngoOption = (n: Pick<NgoView, 'id' | 'name' | 'krs' | 'nip'>): Option => ({ value: n.id, label: [n.name, n.krs ? `KRS ${n.krs}` : '', n.nip ? `NIP ${n.nip}` : ''].filter(Boolean).join(', ') });
 const choose = (labels: Readonly<Record<string, string>>, codes: readonly string[]): Option[] => [{ value: '', label: 'Wybierz…' }, ...codes.map((c) => ({ value: c, label: label(labels, c) }))];
 
 /** /app/tasks: funded tasks with the API's filters; records; create and edit with every rule's message beside its field. */
