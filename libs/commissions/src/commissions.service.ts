@@ -66,15 +66,6 @@ export class CommissionsService {
     return commission;
   }
 
-  private async assertSphereKnown(sphere: string | null | undefined): Promise<void> {
-    if (!sphere) return;
-    try {
-      await this.spheres.assertKnown([sphere], 'sphere');
-    } catch (error) {
-      if (error instanceof ValidationFailed) throw ValidationFailed.field('sphere', `"${sphere}" is not a public-benefit sphere code`);
-      throw error;
-    }
-  }
 
   /** Rules that depend on what hangs below the commission: its memberships and meetings stay inside the term. */
   private async dependentErrors(em: EntityManager, actor: Actor, id: string, term: Term): Promise<FieldError[]> {
@@ -118,7 +109,7 @@ export class CommissionsService {
   }
 
   async create(actor: Actor, dto: CreateCommissionDto): Promise<CommissionView> {
-    await this.assertSphereKnown(dto.sphere);
+    await this.spheres.assertKnownOne(dto.sphere);
     const errors = termErrors(dto);
     if (errors.length) throw new RuleViolation(errors);
     return inTransaction(this.ds, async (em) => {
@@ -132,7 +123,7 @@ export class CommissionsService {
   async update(actor: Actor, id: string, dto: UpdateCommissionDto): Promise<CommissionView> {
     const { version, ...rest } = dto;
     const changes = definedOnly(rest);
-    await this.assertSphereKnown(changes.sphere);
+    await this.spheres.assertKnownOne(changes.sphere);
     return inTransaction(this.ds, async (em) => {
       const current = await this.find(em, actor, id);
       if (current.version !== version) throw new StaleVersion('commission');

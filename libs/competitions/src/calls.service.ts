@@ -146,15 +146,6 @@ export class CallsService {
     return this.view(this.ds.manager, row);
   }
 
-  private async assertSphereKnown(sphere: string | undefined): Promise<void> {
-    if (!sphere) return;
-    try {
-      await this.spheres.assertKnown([sphere], 'sphere');
-    } catch (error) {
-      if (error instanceof ValidationFailed) throw ValidationFailed.field('sphere', `"${sphere}" is not a public-benefit sphere code`);
-      throw error;
-    }
-  }
 
   /** The programme's year when it is an annual programme of this municipality, else a 422. */
   private async programYear(em: EntityManager, municipalityId: string, programId: string): Promise<number> {
@@ -173,7 +164,7 @@ export class CallsService {
   }
 
   async create(actor: Actor, dto: CreateCallDto): Promise<CallView> {
-    await this.assertSphereKnown(dto.sphere);
+    await this.spheres.assertKnownOne(dto.sphere);
     const call = { ...dto, minGrant: dto.minGrant ?? null, maxGrant: dto.maxGrant ?? null, ownContributionMin: dto.ownContributionMin ?? null, criteria: dto.criteria ?? defaultCriteria(dto.form) };
     return inTransaction(this.ds, async (em) => {
       const errors = this.rules(call, await this.programYear(em, actor.municipalityId, dto.programId));
@@ -200,7 +191,7 @@ export class CallsService {
   async update(actor: Actor, id: string, dto: UpdateCallDto): Promise<CallView> {
     const { version, ...rest } = dto;
     const changes = definedOnly(rest);
-    await this.assertSphereKnown(changes.sphere);
+    await this.spheres.assertKnownOne(changes.sphere);
     return inTransaction(this.ds, async (em) => {
       const row = await this.row(em, actor.municipalityId, id, 'update');
       if (row.version !== version) throw new StaleVersion('call');

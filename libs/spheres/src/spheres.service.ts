@@ -32,4 +32,11 @@ export class SpheresService {
     const errors = codes.flatMap((code, i) => (known.has(code) ? [] : [{ field: `${field}.${i}`, message: `"${code}" is not a public-benefit sphere code` }]));
     if (errors.length) throw new ValidationFailed(errors);
   }
+
+  /** One record's sphere (a single code in `field`, e.g. a commission's or a call's): 400 naming the field when unknown. */
+  async assertKnownOne(code: string | null | undefined, field = 'sphere'): Promise<void> {
+    if (!code) return;
+    const [row] = await currentManager(this.ds).query('SELECT 1 FROM spheres WHERE code = $1 LIMIT 1', [code]);
+    if (!row) throw ValidationFailed.field(field, `"${code}" is not a public-benefit sphere code`);
+  }
 }

@@ -176,16 +176,20 @@ const PAGER = `<% if (it.prev || it.next) { %>
 </ul></nav>
 <% } %>`;
 
-/** A create or edit form of a record; after a stale version, what someone else saved meanwhile beside the user's values. */
-const RECORD_FORM_SOURCE = `<h1><%= it.heading %></h1>
-<%~ include('@error-summary', { errors: it.errors }) %>
-<% if (it.changes.length) { %>
+/** After a stale version: what someone else saved meanwhile beside the user's values (`changes`: label, current, yours). */
+const STALE_CHANGES = `<% if (it.changes.length) { %>
 <div class="table-wrap" role="region" aria-labelledby="changes-caption" tabindex="0"><table>
 <caption id="changes-caption">Zmiany zapisane w międzyczasie przez kogoś innego</caption>
 <thead><tr><th scope="col">Pole</th><th scope="col">Teraz zapisane</th><th scope="col">Twoja wersja (w formularzu)</th></tr></thead>
 <tbody><% it.changes.forEach(function (c) { %><tr><th scope="row"><%= c.label %></th><td><%= c.current %></td><td><%= c.yours %></td></tr><% }) %></tbody>
 </table></div>
 <% } %>
+`;
+
+/** A create or edit form of a record; after a stale version, what someone else saved meanwhile beside the user's values. */
+const RECORD_FORM_SOURCE = `<h1><%= it.heading %></h1>
+<%~ include('@error-summary', { errors: it.errors }) %>
+<%~ include('@stale-changes', { changes: it.changes }) %>
 <form method="post" action="<%= it.action %>" novalidate>
 <input type="hidden" name="_csrf" value="<%= it.csrf %>">
 <% if (it.version) { %><input type="hidden" name="version" value="<%= it.version %>"><% } %>
@@ -202,6 +206,7 @@ eta.loadTemplate('@field', FIELD);
 eta.loadTemplate('@table', TABLE_TEMPLATE);
 eta.loadTemplate('@facts', FACTS);
 eta.loadTemplate('@pager', PAGER);
+eta.loadTemplate('@stale-changes', STALE_CHANGES);
 eta.loadTemplate('@record-form', RECORD_FORM_SOURCE);
 export const RECORD_FORM = '@record-form';
 

@@ -1,4 +1,5 @@
 import { DateField, EnumField, IntField, MoneyField, PageMeta, PageQuery, SPHERE_CODE, StringField, UuidField } from '@app/core';
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsISO8601, IsNumber, IsOptional, Max, Min, ValidateIf, ValidateNested, IsDefined } from 'class-validator';
@@ -38,6 +39,19 @@ function PercentField(o: { optional?: boolean } = {}) {
   };
 }
 
+/** The call's criteria: 1 to 30 rows; left out, art. 15 ust. 1 of the Act. */
+function CriteriaField() {
+  return applyDecorators(
+    ApiPropertyOptional({ type: [CriterionDto], description: 'Default: art. 15 ust. 1 of the Act' }),
+    IsOptional(),
+    IsArray({ message: 'must be a list' }),
+    ArrayMinSize(1, { message: 'must hold at least one criterion' }),
+    ArrayMaxSize(30, { message: 'must hold at most 30 criteria' }),
+    ValidateNested({ each: true }),
+    Type(() => CriterionDto),
+  );
+}
+
 export class CreateCallDto {
   @UuidField({ description: 'The annual programme the call carries out' }) programId: string;
   @StringField({ maxLength: 100, example: 'OK-2019-12' }) number: string;
@@ -55,14 +69,7 @@ export class CreateCallDto {
   @MoneyField({ optional: true, nullable: true }) minGrant?: string | null;
   @MoneyField({ optional: true, nullable: true }) maxGrant?: string | null;
   @PercentField() ownContributionMin?: number | null;
-  @ApiPropertyOptional({ type: [CriterionDto], description: 'Default: art. 15 ust. 1 of the Act' })
-  @IsOptional()
-  @IsArray({ message: 'must be a list' })
-  @ArrayMinSize(1, { message: 'must hold at least one criterion' })
-  @ArrayMaxSize(30, { message: 'must hold at most 30 criteria' })
-  @ValidateNested({ each: true })
-  @Type(() => CriterionDto)
-  criteria?: CriterionDto[];
+  @CriteriaField() criteria?: CriterionDto[];
 }
 
 export class UpdateCallDto {
@@ -83,14 +90,7 @@ export class UpdateCallDto {
   @MoneyField({ optional: true, nullable: true }) minGrant?: string | null;
   @MoneyField({ optional: true, nullable: true }) maxGrant?: string | null;
   @PercentField() ownContributionMin?: number | null;
-  @ApiPropertyOptional({ type: [CriterionDto] })
-  @IsOptional()
-  @IsArray({ message: 'must be a list' })
-  @ArrayMinSize(1, { message: 'must hold at least one criterion' })
-  @ArrayMaxSize(30, { message: 'must hold at most 30 criteria' })
-  @ValidateNested({ each: true })
-  @Type(() => CriterionDto)
-  criteria?: CriterionDto[];
+  @CriteriaField() criteria?: CriterionDto[];
 }
 
 export class CancelCallDto {

@@ -252,13 +252,7 @@ const CALL_FORM = template(
   '@call-form',
   `<h1><%= it.heading %></h1>
 <%~ include('@error-summary', { errors: it.errors }) %>
-<% if (it.changes.length) { %>
-<div class="table-wrap" role="region" aria-labelledby="changes-caption" tabindex="0"><table>
-<caption id="changes-caption">Zmiany zapisane w międzyczasie przez kogoś innego</caption>
-<thead><tr><th scope="col">Pole</th><th scope="col">Teraz zapisane</th><th scope="col">Twoja wersja (w formularzu)</th></tr></thead>
-<tbody><% it.changes.forEach(function (c) { %><tr><th scope="row"><%= c.label %></th><td><%= c.current %></td><td><%= c.yours %></td></tr><% }) %></tbody>
-</table></div>
-<% } %>
+<%~ include('@stale-changes', { changes: it.changes }) %>
 <p>Ogłoszenie zawiera wszystko, czego wymaga art. 13 ust. 2 ustawy. Konkurs zapisuje się jako szkic; ogłaszasz go na jego stronie.</p>
 <form method="post" action="<%= it.action %>" novalidate>
 <input type="hidden" name="_csrf" value="<%= it.csrf %>">

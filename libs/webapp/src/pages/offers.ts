@@ -399,13 +399,7 @@ const OFFER = template(
   '@my-offer',
   `<h1><%= it.heading %></h1>
 <%~ include('@error-summary', { errors: it.errors }) %>
-<% if (it.changes.length) { %>
-<div class="table-wrap" role="region" aria-labelledby="changes-caption" tabindex="0"><table>
-<caption id="changes-caption">Zmiany zapisane w międzyczasie przez kogoś innego</caption>
-<thead><tr><th scope="col">Pole</th><th scope="col">Teraz zapisane</th><th scope="col">Twoja wersja (w formularzu)</th></tr></thead>
-<tbody><% it.changes.forEach(function (c) { %><tr><th scope="row"><%= c.label %></th><td><%= c.current %></td><td><%= c.yours %></td></tr><% }) %></tbody>
-</table></div>
-<% } %>
+<%~ include('@stale-changes', { changes: it.changes }) %>
 <%~ include('@facts', { facts: it.facts }) %>
 <% if (it.notice) { %><div class="notice warning-notice"><p><strong><%= it.notice %></strong></p></div><% } %>
 <% if (it.problemsCount) { %><p>Do złożenia oferty brakuje jeszcze poprawek: <strong><%= it.problemsCount %></strong>. Każda jest opisana przy swoim polu i w ramce na górze strony.</p><% } %>
