@@ -1,5 +1,5 @@
 import { annualProgram, moveDeadline, newCall, newOffer, ngoWithUser, warsawToday } from '../utils/competitions';
-import { usersOfEveryRole, type Tokens } from '../utils/factories';
+import { newTask, usersOfEveryRole, type Tokens } from '../utils/factories';
 import { createTestApp, PLATFORM_ADMIN, type Answer, type TestApp } from '../utils/test-app';
 import { createMunicipality, createUser, signIn } from '../utils/users';
 
@@ -358,6 +358,23 @@ describe('open competitions', () => {
     late.forEach((answer) => expect(answer.status).toBe(422));
     const [{ submitted }] = await t.db.query(`SELECT count(*)::int AS submitted FROM offers WHERE call_id = $1 AND status = 'submitted'`, [call.id]);
     expect(submitted).toBe(accepted);
+  });
+
+  it('computes pkt 7 from the funded tasks of the sphere in the year of publication and the one before, and freezes it at publication', async () => {
+    const ngo = await ngoWithUser(t, k.admin, `pkt7-${process.pid}`);
+    const task = (overrides: Record<string, unknown>) =>
+      t.call('POST', '/api/v1/tasks', { token: k.official, body: newTask(programId, [ngo.ngoId], { sphere: '7', startDate: `${year}-02-01`, endDate: `${year}-10-31`, ...overrides }) });
+    expectStatus(await task({ amountGranted: '1000.10', status: 'contracted' }), 201);
+    expectStatus(await task({ amountGranted: '2000.20', status: 'settled', amountSettled: '2000.20' }), 201);
+    expectStatus(await task({ amountGranted: '999.00', status: 'planned' }), 201); // not funded yet
+    const draft = await draftCall(22, { sphere: '7' });
+    const prior = { currentYear: { year, tasks: 2, granted: '3000.30' }, previousYear: { year: year - 1, tasks: 0, granted: '0.00' } };
+    expect((await t.call('GET', `/api/v1/calls/${draft.id}`, { token: k.official })).body.priorSpend).toEqual(prior);
+    const published = await publish(draft);
+    expect(published.body.priorSpend).toEqual(prior);
+    // a task funded after the announcement does not change what was announced
+    expectStatus(await task({ amountGranted: '5.00', status: 'contracted' }), 201);
+    expect((await t.call('GET', `/api/v1/public/${slug}/calls/${draft.id}`)).body.priorSpend).toEqual(prior);
   });
 
   it("answers bad input with 400 naming the field, and keeps every municipality's calls to itself", async () => {

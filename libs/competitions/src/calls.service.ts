@@ -106,12 +106,13 @@ export class CallsService {
 
   /**
    * art. 13 ust. 2 pkt 7: the funded tasks of the call's sphere in the current and previous year
-   * and their cost, the current year being the year of publication (today's for a draft).
+   * and their cost, the current year being the year of publication (today's for a draft). Counted
+   * as the annual report counts them: past `planned` (contracted, so funded).
    */
   async priorSpend(em: EntityManager, municipalityId: string, sphere: string, year: number): Promise<PriorSpend> {
     const rows: Array<{ year: number; tasks: number; granted: string }> = await em.query(
       `SELECT extract(year FROM start_date)::int AS year, count(*)::int AS tasks, sum(amount_granted)::text AS granted
-         FROM tasks WHERE municipality_id = $1 AND sphere = $2 AND start_date >= make_date($3::int - 1, 1, 1) AND start_date < make_date($3::int + 1, 1, 1)
+         FROM tasks WHERE municipality_id = $1 AND sphere = $2 AND status <> 'planned' AND start_date >= make_date($3::int - 1, 1, 1) AND start_date < make_date($3::int + 1, 1, 1)
         GROUP BY 1`,
       [municipalityId, sphere, year],
     );
