@@ -3,7 +3,7 @@ import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { raisePriority } from './load';
 
-/** A server of report-page.server.ts running in a child process. */
+/** A server of report-page.server.ts (or of another bench server script) running in a child process. */
 export interface ChildServer {
   pid: number;
   url: string;
@@ -16,14 +16,19 @@ export interface ChildServer {
 
 export type ServerMode = 'app' | 'bare' | 'fastify';
 
+/** The script a child server runs, relative to the compiled tree: report-page.server.js unless a benchmark brings its own. */
+const DEFAULT_SCRIPT = 'test/bench/report-page.server.js';
+
 /**
  * Forks report-page.server.js in `mode` and waits until it listens (it sends its port over IPC).
  * Its standard output goes to `stdoutFile` when given (the application's log lines, as a
- * deployment writes them to a file or a pipe), else to the bench's own.
+ * deployment writes them to a file or a pipe), else to the bench's own. `script` runs another server
+ * of the same protocol (`{ port }` over IPC, SIGTERM to stop), e.g. task-page.server.js, whose
+ * `mode` is then only a label for messages.
  */
-export async function startChildServer(distRoot: string, mode: ServerMode, env: Record<string, string>, stdoutFile?: string): Promise<ChildServer> {
+export async function startChildServer(distRoot: string, mode: ServerMode | 'pg', env: Record<string, string>, stdoutFile?: string, script = DEFAULT_SCRIPT): Promise<ChildServer> {
   const stdout = stdoutFile ? openSync(stdoutFile, 'a') : 'inherit';
-  const child: ChildProcess = fork(join(distRoot, 'test/bench/report-page.server.js'), [mode], {
+  const child: ChildProcess = fork(join(distRoot, script), [mode], {
     env: { ...process.env, ...env },
     stdio: ['ignore', stdout, 'inherit', 'ipc'],
   });

@@ -58,10 +58,10 @@ async function seed(ctx: BenchContext): Promise<{ municipalityId: string; matchi
 
 /**
  * CPU seconds so far of the PostgreSQL processes serving the application's pool (application_name
- * ngo-tracker-api) on the bench database, by pid; empty when they run on another machine (no /proc entry here).
+ * ngo-tracker-api, or another pool's name) on the bench database, by pid; empty when they run on another machine (no /proc entry here).
  */
-async function databaseCpu(ctx: BenchContext): Promise<Map<number, number>> {
-  const rows: Array<{ pid: number }> = await ctx.dataSource.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'ngo-tracker-api'`);
+export async function databaseCpu(ctx: BenchContext, applicationName = 'ngo-tracker-api'): Promise<Map<number, number>> {
+  const rows: Array<{ pid: number }> = await ctx.dataSource.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`, [applicationName]);
   const cpu = new Map<number, number>();
   for (const { pid } of rows) {
     const seconds = cpuSeconds(pid);
@@ -71,7 +71,7 @@ async function databaseCpu(ctx: BenchContext): Promise<Map<number, number>> {
 }
 
 /** What the application's PostgreSQL processes spent between two readings (a process that began meanwhile counts whole). */
-function databaseCpuSpent(before: Map<number, number>, after: Map<number, number>): number | null {
+export function databaseCpuSpent(before: Map<number, number>, after: Map<number, number>): number | null {
   if (!after.size) return null;
   return [...after].reduce((sum, [pid, seconds]) => sum + seconds - (before.get(pid) ?? 0), 0);
 }

@@ -56,7 +56,14 @@ describe('screenshots of the web app for the README', () => {
     expect(png.length).toBeGreaterThan(10_000);
   }
 
-  const shots: Array<{ role: string; email: string; pages: Array<{ name: string; path: string }> }> = [
+  /** The demo's rows a page shows: its draft offer (on the open call) and its resolved call. */
+  const demoIds = async () => {
+    const [{ offer }] = await t.db.query(`SELECT id::text AS offer FROM offers WHERE status = 'draft' ORDER BY created_at LIMIT 1`);
+    const [{ call }] = await t.db.query(`SELECT id::text AS call FROM calls WHERE status = 'resolved' ORDER BY resolved_at DESC LIMIT 1`);
+    return { offer, call };
+  };
+
+  const shots: Array<{ role: string; email: string; pages: Array<{ name: string; path: string | (() => Promise<string>) }> }> = [
     {
       role: 'official',
       email: 'official@krakow.example',
@@ -65,9 +72,17 @@ describe('screenshots of the web app for the README', () => {
         { name: 'tasks', path: '/app/tasks?year=2019' },
         { name: 'task-form', path: '/app/tasks/new' },
         { name: 'report', path: '/app/reports/2019' },
+        { name: 'call', path: async () => `/app/calls/${(await demoIds()).call}` },
       ],
     },
-    { role: 'ngo', email: 'ngo@krakow.example', pages: [{ name: 'my-organisation', path: '/app/my-organisation' }] },
+    {
+      role: 'ngo',
+      email: 'ngo@krakow.example',
+      pages: [
+        { name: 'my-organisation', path: '/app/my-organisation' },
+        { name: 'offer', path: async () => `/app/offers/${(await demoIds()).offer}` },
+      ],
+    },
   ];
 
   for (const { role, email, pages } of shots) {
@@ -76,14 +91,15 @@ describe('screenshots of the web app for the README', () => {
       try {
         await signIn(page, email);
         for (const p of pages) {
-          const answer = await page.goto(`${t.url}${p.path}`);
+          const path = typeof p.path === 'string' ? p.path : await p.path();
+          const answer = await page.goto(`${t.url}${path}`);
           expect(answer?.status()).toBe(200);
           if (p.name === 'task-form') {
             // the form as an official meets it after a refused save: the summary and the messages beside the fields
             await Promise.all([page.waitForEvent('load'), page.click('form[action="/app/tasks/new"] button[type=submit]')]);
             await page.locator('.error-summary').waitFor();
           }
-          expect(new URL(page.url()).pathname).toBe(p.path.split('?')[0]);
+          expect(new URL(page.url()).pathname).toBe(path.split('?')[0]);
           await shoot(page, p.name, 1280);
           await shoot(page, p.name, 320);
         }
@@ -93,12 +109,15 @@ describe('screenshots of the web app for the README', () => {
     }, 120_000);
   }
 
-  it('shows the public report page at 1280 and 320 px', async () => {
+  it('shows the public report page and a resolved call at 1280 and 320 px', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'pl-PL' });
     try {
       expect((await page.goto(`${t.url}/krakow/reports/2019`))?.status()).toBe(200);
       await shoot(page, 'public-report', 1280);
       await shoot(page, 'public-report', 320);
+      expect((await page.goto(`${t.url}/krakow/calls/${(await demoIds()).call}`))?.status()).toBe(200);
+      await shoot(page, 'public-call', 1280);
+      await shoot(page, 'public-call', 320);
     } finally {
       await page.close();
     }

@@ -399,10 +399,14 @@ const OFFER = template(
   '@my-offer',
   `<h1><%= it.heading %></h1>
 <%~ include('@error-summary', { errors: it.errors }) %>
+<% if (it.todo.length) { %>
+<section class="notice" aria-labelledby="todo-title"><h2 id="todo-title">Do uzupełnienia przed złożeniem oferty</h2>
+<ul><% it.todo.forEach(function (t) { %><li><% if (t.href) { %><a href="<%= t.href %>"><%= t.message %></a><% } else { %><%= t.message %><% } %></li><% }) %></ul></section>
+<% } %>
 <%~ include('@stale-changes', { changes: it.changes }) %>
 <%~ include('@facts', { facts: it.facts }) %>
 <% if (it.notice) { %><div class="notice warning-notice"><p><strong><%= it.notice %></strong></p></div><% } %>
-<% if (it.problemsCount) { %><p>Do złożenia oferty brakuje jeszcze poprawek: <strong><%= it.problemsCount %></strong>. Każda jest opisana przy swoim polu i w ramce na górze strony.</p><% } %>
+<% if (it.problemsCount) { %><p>Do złożenia oferty brakuje jeszcze poprawek: <strong><%= it.problemsCount %></strong>. Każda jest wymieniona na górze strony; błędy w kwotach i datach także przy swoich polach.</p><% } %>
 <% if (it.draftReady) { %><p>Oferta spełnia wszystkie reguły konkursu i można ją złożyć.</p><% } %>
 <% if (it.editable) { %>
 <nav aria-label="Części formularza"><ul>
@@ -616,12 +620,15 @@ export function registerOfferPages(routes: WebRoutes, deps: { offers: OffersServ
       if (/^(volunteers|otherInformation)/.test(field)) return 'other';
       return 'description';
     };
+    // what a draft still lacks is a to-do list until a save or submission is refused: a fresh draft is not an error
+    const todo: Array<{ field: string; message: string }> = [];
     if (editable) {
       for (const p of problems) {
         // a refused section shows the user's values; the saved draft's rules are about other rows
         if (refused && refused.form === problemSection(p.field)) continue;
         if (refused?.form === 'submit' && refused.state.errors[shownAt(p.field)]) continue;
-        addMessage(errors, shownAt(p.field), offerRuleMessage(p, call));
+        if (!refused && p.rule === 'offer.required') todo.push({ field: shownAt(p.field), message: offerRuleMessage(p, call) });
+        else addMessage(errors, shownAt(p.field), offerRuleMessage(p, call));
       }
     }
 
@@ -836,11 +843,16 @@ ${field({ name: 'otherInformation', label: TEXT_LABELS.otherInformation.replace(
       return true;
     });
 
+    const todoList = todo.map((item) => {
+      const at = order.find((o) => o.name === item.field);
+      return { href: at ? `#${at.id}` : undefined, message: item.message };
+    });
     const readOnly = editable ? '' : renderReadOnly(offer, names);
     const heading = offer.title ? `Oferta: ${offer.title}` : 'Oferta (bez tytułu)';
     const body = eta.render(OFFER, {
       heading,
       errors: errorList,
+      todo: todoList,
       changes: refused?.changes ?? [],
       facts,
       notice,
