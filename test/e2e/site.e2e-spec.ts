@@ -1,4 +1,4 @@
-import { PublicPagesCache } from '@app/site';
+import { PublicPagesCache, SiteService } from '@app/site';
 import { jest } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
@@ -357,6 +357,35 @@ describe('public pages', () => {
       expect(queries).not.toHaveBeenCalled();
       expect(second.text).toBe(first.text);
       expect(second.headers.get('etag')).toBe(first.headers.get('etag'));
+    });
+
+    it('answers a fresh cached page before Fastify with the same status, headers and bytes as Fastify gives, 304 included', async () => {
+      const site = t.app.get(SiteService);
+      const rendered = jest.spyOn(site, 'report');
+      const headersOf = (r: Answer<string>) => Object.fromEntries([...r.headers].filter(([name]) => !['date', 'x-request-id'].includes(name)));
+      // due for its check: Fastify's path (SiteService.report) answers and confirms the revision
+      t.app.get(PublicPagesCache).revalidateAll();
+      const viaFastify = await get('/krakow/reports/2019', { 'x-request-id': 'by-fastify' });
+      expect(rendered).toHaveBeenCalledTimes(1);
+      const notModifiedViaFastify = await (async () => {
+        t.app.get(PublicPagesCache).revalidateAll();
+        return get('/krakow/reports/2019', { 'if-none-match': viaFastify.headers.get('etag')! });
+      })();
+      expect(rendered).toHaveBeenCalledTimes(2);
+      // fresh now: the fast path answers; Fastify's handler is not reached
+      const fast = await get('/krakow/reports/2019', { 'x-request-id': 'by-fast-path' });
+      const notModifiedFast = await get('/krakow/reports/2019', { 'if-none-match': viaFastify.headers.get('etag')! });
+      expect(rendered).toHaveBeenCalledTimes(2);
+      expect(fast.status).toBe(200);
+      expect(fast.text).toBe(viaFastify.text);
+      expect(headersOf(fast)).toEqual(headersOf(viaFastify));
+      expect(fast.headers.get('x-request-id')).toBe('by-fast-path');
+      expect([notModifiedFast.status, notModifiedViaFastify.status]).toEqual([304, 304]);
+      expect(headersOf(notModifiedFast)).toEqual(headersOf(notModifiedViaFastify));
+      // a query string, another method, or a page not cached go to Fastify
+      expect((await get('/krakow/reports/2019?x=1')).status).toBe(200);
+      expect((await t.call('HEAD', '/krakow/reports/2019')).status).toBe(200);
+      expect(rendered).toHaveBeenCalledTimes(4);
     });
 
     it('drops a page at once on invalidate (what a publication in this process calls)', async () => {

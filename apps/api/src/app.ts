@@ -1,7 +1,7 @@
 import { AppValidationPipe, depthLimitedJsonParser, ProblemFilter, routerProblem, sendProblem } from '@app/core';
 import { registerLoginRateLimits } from '@app/identity';
 import { MULTIPART_OPTIONS } from '@app/imports';
-import { PAGE_CSP, registerSitePages, SiteService } from '@app/site';
+import { PAGE_CSP, PublicPagesCache, registerSitePages, reportPageFastPath, SiteService } from '@app/site';
 import { registerWebApp } from '@app/webapp';
 import multipart from '@fastify/multipart';
 import { RequestMethod } from '@nestjs/common';
@@ -11,6 +11,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DataSource } from 'typeorm';
 import { AppModule, type ApiOptions } from './app.module';
 import { nestLogger, requestLogOptions } from './logging';
@@ -22,6 +23,12 @@ const MAX_PARAM_LENGTH = 1024; // longer path parameters get 414
 
 /** TRUST_PROXY=N: the addresses of the N nearest hops are proxies (proxy-addr's hop count). */
 export const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+
+/** The request's id: the caller's X-Request-Id when it is a sane token, else a new UUID. */
+function requestIdOf(req: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+}
 
 /** Paths whose answers do not depend on who asks, so they may be cached. */
 function isCacheablePublic(url: string): boolean {
@@ -50,10 +57,7 @@ export async function createApiApp(options: ApiOptions): Promise<NestFastifyAppl
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     // one line per request at info, written asynchronously (logging.ts)
     ...requestLogOptions(config.logLevel),
-    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
-    },
+    genReqId: requestIdOf,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     logger: nestLogger(config.logLevel),
@@ -84,6 +88,25 @@ export async function createApiApp(options: ApiOptions): Promise<NestFastifyAppl
   await app.register(multipart, MULTIPART_OPTIONS);
   registerSitePages(fastify, app.get(SiteService));
   await registerWebApp(fastify, app);
+
+  // A cached public report page is answered by the HTTP server before Fastify (libs/site/src/fast-path.ts):
+  // the same bytes and headers, the same request line, none of the per-request work. Not behind a
+  // trusted proxy, where the client's address in the log line is Fastify's to work out.
+  if (!config.trustProxy) {
+    const fast = reportPageFastPath({
+      cache: app.get(PublicPagesCache),
+      headers: common,
+      requestId: requestIdOf,
+      log: (line) => fastify.log.info(line, 'request completed'),
+    });
+    const server = fastify.server;
+    const handlers = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+    server.removeAllListeners('request');
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (fast(req, res)) return;
+      for (const handler of handlers) handler.call(server, req, res);
+    });
+  }
 
   // Fastify's JSON parser behind a depth limit, so no deeply nested body reaches what recurses over it
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, depthLimitedJsonParser(fastify.getDefaultJsonParser('error', 'error')));

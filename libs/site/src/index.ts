@@ -5,3 +5,4 @@ export { PAGE_CSP, STYLESHEET, TABLE as TABLE_TEMPLATE } from './templates';
 export * from './site.routes';
 export * from './site.service';
 export { matchesIfNoneMatch } from './http-cache';
+export * from './fast-path';

@@ -34,7 +34,7 @@ export interface SitePage {
 }
 
 /** Published revisions never change: a minute in any cache is harmless. */
-const REPORT_CACHE_CONTROL = 'public, max-age=60';
+export const REPORT_CACHE_CONTROL = 'public, max-age=60';
 /** Lists that change with the data: a cache keeps them but asks again each time (ETag, 304). */
 const LIVE_CACHE_CONTROL = 'no-cache';
 const NOT_FOUND_CACHE_CONTROL = 'no-store';
