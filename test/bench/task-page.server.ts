@@ -26,7 +26,7 @@ export const SELECT_TASK = `
   SELECT t.id, t.program_id, t.title, t.sphere, t.mode, t.form, t.competition_ref, t.department,
          t.amount_requested::text AS amount_requested, t.amount_granted::text AS amount_granted, t.amount_settled::text AS amount_settled,
          t.start_date, t.end_date, t.status, t.beneficiaries, t.version, t.created_at, t.updated_at,
-         coalesce((SELECT array_agg(tn.ngo_id::text ORDER BY tn.position) FROM task_ngos tn WHERE tn.task_id = t.id), '{}') AS ngo_ids
+         coalesce((SELECT array_agg(tn.ngo_id::text ORDER BY tn.position) FROM task_ngos tn WHERE tn.municipality_id = t.municipality_id AND tn.task_id = t.id), '{}') AS ngo_ids
     FROM tasks t`;
 /** The service's WHERE for an official's list without filters: `new SqlWhere('t.municipality_id = ?', actor.municipalityId)`. */
 export const WHERE = 't.municipality_id = $1';
