@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { switchOffAuditTrailForBenchmark } from '@app/audit';
 import type { AppConfig } from '@app/core';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type OutgoingHttpHeaders, type Server } from 'node:http';
-import { Session } from 'node:inspector';
 import Fastify from 'fastify';
 import { createApiApp } from '../../apps/api/src/app';
 import { flushLogs } from '../../apps/api/src/logging';
+import { speakToParent } from './child-protocol';
 
 /**
  * A server process of the report page benchmark (started with fork by report-page.bench.ts):
@@ -79,39 +79,7 @@ async function main(): Promise<void> {
   const mode = process.argv[2];
   if (mode !== 'app' && mode !== 'bare' && mode !== 'fastify') throw new Error(`usage: report-page.server.js app|bare|fastify (got ${mode})`);
   const { server, close } = mode === 'app' ? await listenApp() : mode === 'fastify' ? await listenFastify() : await listenBare();
-  let closing = false;
-  const stop = () => {
-    if (closing) return;
-    closing = true;
-    const force = setTimeout(() => process.exit(0), 5000);
-    force.unref();
-    void close().finally(() => process.exit(0));
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  process.on('disconnect', stop);
-  const session = new Session();
-  const post = (method: string) =>
-    new Promise<unknown>((done, fail) => session.post(method, (error, result) => (error ? fail(error) : done(result))));
-  process.on('message', (message: { profile?: 'start' | 'stop'; file?: string }) => {
-    const step = async () => {
-      if (message.profile === 'start') {
-        session.connect();
-        await post('Profiler.enable');
-        await post('Profiler.start');
-      } else if (message.profile === 'stop' && message.file) {
-        const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-        writeFileSync(message.file, JSON.stringify(profile));
-        session.disconnect();
-      }
-    };
-    step().then(
-      () => process.send?.({ profiled: message.profile }),
-      (error: unknown) => process.send?.({ profiled: 'failed', error: String(error) }),
-    );
-  });
-  const address = server.address();
-  process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
+  speakToParent(server, close);
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { Session } from 'node:inspector';
 import pg from 'pg';
+import { speakToParent } from './child-protocol';
 
 /**
  * The baseline server of the task-page-national benchmark (started with fork by
@@ -124,40 +123,11 @@ async function main(): Promise<void> {
   server.keepAliveTimeout = 72_000; // as Fastify's default, so idle connections are treated alike
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
 
-  let closing = false;
-  const stop = () => {
-    if (closing) return;
-    closing = true;
-    const force = setTimeout(() => process.exit(0), 5000);
-    force.unref();
+  speakToParent(server, async () => {
     server.close();
     server.closeAllConnections();
-    void pool.end().finally(() => process.exit(0));
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  process.on('disconnect', stop);
-  const session = new Session();
-  const post = (method: string) => new Promise<unknown>((done, fail) => session.post(method, (error, result) => (error ? fail(error) : done(result))));
-  process.on('message', (message: { profile?: 'start' | 'stop'; file?: string }) => {
-    const step = async () => {
-      if (message.profile === 'start') {
-        session.connect();
-        await post('Profiler.enable');
-        await post('Profiler.start');
-      } else if (message.profile === 'stop' && message.file) {
-        const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-        writeFileSync(message.file, JSON.stringify(profile));
-        session.disconnect();
-      }
-    };
-    step().then(
-      () => process.send?.({ profiled: message.profile }),
-      (error: unknown) => process.send?.({ profiled: 'failed', error: String(error) }),
-    );
+    await pool.end();
   });
-  const address = server.address();
-  process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
 }
 
 // run only as the forked server, not when the bench imports the SQL above
