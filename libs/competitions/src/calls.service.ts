@@ -7,6 +7,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { callRuleErrors, defaultCriteria, offerPeriodErrors } from './call.rules';
 import type { CallQuery, CallStatus, CallView, CancelCallDto, CreateCallDto, PriorSpend, ResolveCallDto, UpdateCallDto } from './dto/call.dto';
+import { OFFER_NGO_IDS_SQL } from './offer.sql';
 
 export interface CallRow {
   id: string;
@@ -294,7 +295,7 @@ export class CallsService {
       }
       const offers: Array<{ id: string; status: string; grant_requested: string | null; title: string | null; start_date: string | null; end_date: string | null; ngo_ids: string[] }> = await em.query(
         `SELECT o.id::text, o.status, o.grant_requested::text, o.content->>'title' AS title, o.content->>'startDate' AS start_date, o.content->>'endDate' AS end_date,
-                array(SELECT n.ngo_id::text FROM offer_ngos n WHERE n.municipality_id = o.municipality_id AND n.offer_id = o.id ORDER BY n.position) AS ngo_ids
+                ${OFFER_NGO_IDS_SQL} AS ngo_ids
            FROM offers o WHERE o.municipality_id = $1 AND o.call_id = $2 AND o.status IN ('submitted', 'accepted', 'rejected') ORDER BY o.id FOR UPDATE`,
         [actor.municipalityId, id],
       );

@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CallsService, type CallRow } from './calls.service';
 import type { AddMemberDto, CallMemberView, DeclarationDto, RankingItem, ScoresDto } from './dto/offer.dto';
+import { OFFER_NGO_IDS_SQL, OFFER_NGO_NAMES_SQL } from './offer.sql';
 
 interface MemberRow {
   id: string;
@@ -176,8 +177,7 @@ export class CommissionAccess {
         ? []
         : await em.query(
             `SELECT o.id::text, o.content->>'title' AS title,
-                    array(SELECT g.name FROM offer_ngos n JOIN ngos g ON g.municipality_id = n.municipality_id AND g.id = n.ngo_id
-                           WHERE n.municipality_id = o.municipality_id AND n.offer_id = o.id ORDER BY n.position) AS ngo_names
+                    ${OFFER_NGO_NAMES_SQL} AS ngo_names
                FROM offers o WHERE o.municipality_id = $1 AND o.call_id = $2 AND o.status IN ${TAKING_PART} ORDER BY o.submitted_at, o.id`,
             [actor.municipalityId, callId],
           );
@@ -297,9 +297,8 @@ export class CommissionAccess {
     const rows: Array<{ id: string; title: string | null; ngo_ids: string[]; ngo_names: string[]; grant_requested: string | null; score: string | null; cards: number; status: string; award: string | null }> =
       await em.query(
         `SELECT o.id::text, o.content->>'title' AS title, o.grant_requested::text, o.status, o.award::text,
-                array(SELECT n.ngo_id::text FROM offer_ngos n WHERE n.municipality_id = o.municipality_id AND n.offer_id = o.id ORDER BY n.position) AS ngo_ids,
-                array(SELECT g.name FROM offer_ngos n JOIN ngos g ON g.municipality_id = n.municipality_id AND g.id = n.ngo_id
-                       WHERE n.municipality_id = o.municipality_id AND n.offer_id = o.id ORDER BY n.position) AS ngo_names,
+                ${OFFER_NGO_IDS_SQL} AS ngo_ids,
+                ${OFFER_NGO_NAMES_SQL} AS ngo_names,
                 s.score, coalesce(s.cards, 0)::int AS cards
            FROM offers o
            LEFT JOIN LATERAL (SELECT round(avg(total), 2)::text AS score, count(*) AS cards FROM offer_scores x WHERE x.municipality_id = o.municipality_id AND x.offer_id = o.id) s ON true

@@ -7,6 +7,7 @@ import { CallsService, type CallRow } from './calls.service';
 import { CommissionAccess } from './commission.access';
 import type { CreateOfferDto, FormalCheckDto, OfferQuery, OfferStatus, OfferView, ScoresDto, UpdateOfferDto } from './dto/offer.dto';
 import { FUNDING_KEYS, grantRequestedOf, offerRuleErrors, type CallTerms, type OfferContent } from './offer.rules';
+import { OFFER_NGO_IDS_SQL } from './offer.sql';
 
 export interface OfferRow {
   id: string;
@@ -32,7 +33,7 @@ export interface OfferRow {
 export const SELECT_OFFER = `
   SELECT o.id::text, o.call_id::text, o.content, o.grant_requested::text, o.status, o.submitted_at, o.checksum,
          o.formal_result, o.formal_reason, o.formal_by::text, o.formal_at, o.award::text, o.task_id::text, o.version, o.created_at, o.updated_at,
-         array(SELECT n.ngo_id::text FROM offer_ngos n WHERE n.municipality_id = o.municipality_id AND n.offer_id = o.id ORDER BY n.position) AS ngo_ids,
+         ${OFFER_NGO_IDS_SQL} AS ngo_ids,
          (SELECT round(avg(s.total), 2)::text FROM offer_scores s WHERE s.municipality_id = o.municipality_id AND s.offer_id = o.id) AS score
     FROM offers o`;
 

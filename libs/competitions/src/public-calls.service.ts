@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { callView, SELECT_CALL, type CallRow } from './calls.service';
 import type { CallView } from './dto/call.dto';
+import { OFFER_NGO_NAMES_SQL } from './offer.sql';
 
 const SLUG = /^[a-z0-9-]{1,100}$/;
 
@@ -65,8 +66,7 @@ export class PublicCallsService {
     if (row.status === 'resolved') {
       const rows: Array<{ id: string; title: string | null; ngo_names: string[]; score: string | null; award: string | null }> = await db.query(
         `SELECT o.id::text, o.content->>'title' AS title, o.award::text,
-                array(SELECT g.name FROM offer_ngos n JOIN ngos g ON g.municipality_id = n.municipality_id AND g.id = n.ngo_id
-                       WHERE n.municipality_id = o.municipality_id AND n.offer_id = o.id ORDER BY n.position) AS ngo_names,
+                ${OFFER_NGO_NAMES_SQL} AS ngo_names,
                 s.score::text AS score
            FROM offers o
            LEFT JOIN LATERAL (SELECT round(avg(x.total), 2) AS score FROM offer_scores x WHERE x.municipality_id = o.municipality_id AND x.offer_id = o.id) s ON true

@@ -399,9 +399,9 @@ const OFFER = template(
   '@my-offer',
   `<h1><%= it.heading %></h1>
 <%~ include('@error-summary', { errors: it.errors }) %>
-<% if (it.todo.length) { %>
-<section class="notice" aria-labelledby="todo-title"><h2 id="todo-title">Do uzupełnienia przed złożeniem oferty</h2>
-<ul><% it.todo.forEach(function (t) { %><li><% if (t.href) { %><a href="<%= t.href %>"><%= t.message %></a><% } else { %><%= t.message %><% } %></li><% }) %></ul></section>
+<% if (it.missing.length) { %>
+<section class="notice" aria-labelledby="missing-title"><h2 id="missing-title">Do uzupełnienia przed złożeniem oferty</h2>
+<ul><% it.missing.forEach(function (t) { %><li><% if (t.href) { %><a href="<%= t.href %>"><%= t.message %></a><% } else { %><%= t.message %><% } %></li><% }) %></ul></section>
 <% } %>
 <%~ include('@stale-changes', { changes: it.changes }) %>
 <%~ include('@facts', { facts: it.facts }) %>
@@ -620,14 +620,14 @@ export function registerOfferPages(routes: WebRoutes, deps: { offers: OffersServ
       if (/^(volunteers|otherInformation)/.test(field)) return 'other';
       return 'description';
     };
-    // what a draft still lacks is a to-do list until a save or submission is refused: a fresh draft is not an error
-    const todo: Array<{ field: string; message: string }> = [];
+    // what a draft still lacks is a list of what is missing until a save or submission is refused: a fresh draft is not an error
+    const missing: Array<{ field: string; message: string }> = [];
     if (editable) {
       for (const p of problems) {
         // a refused section shows the user's values; the saved draft's rules are about other rows
         if (refused && refused.form === problemSection(p.field)) continue;
         if (refused?.form === 'submit' && refused.state.errors[shownAt(p.field)]) continue;
-        if (!refused && p.rule === 'offer.required') todo.push({ field: shownAt(p.field), message: offerRuleMessage(p, call) });
+        if (!refused && p.rule === 'offer.required') missing.push({ field: shownAt(p.field), message: offerRuleMessage(p, call) });
         else addMessage(errors, shownAt(p.field), offerRuleMessage(p, call));
       }
     }
@@ -843,7 +843,7 @@ ${field({ name: 'otherInformation', label: TEXT_LABELS.otherInformation.replace(
       return true;
     });
 
-    const todoList = todo.map((item) => {
+    const missingList = missing.map((item) => {
       const at = order.find((o) => o.name === item.field);
       return { href: at ? `#${at.id}` : undefined, message: item.message };
     });
@@ -852,7 +852,7 @@ ${field({ name: 'otherInformation', label: TEXT_LABELS.otherInformation.replace(
     const body = eta.render(OFFER, {
       heading,
       errors: errorList,
-      todo: todoList,
+      missing: missingList,
       changes: refused?.changes ?? [],
       facts,
       notice,
