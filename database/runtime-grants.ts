@@ -24,7 +24,7 @@ export async function grantRuntimeRole(ds: DataSource, role: string, warn: (mess
       `GRANT USAGE ON SCHEMA ${schema} TO ${grantee}`,
       `REVOKE ALL ON ALL TABLES IN SCHEMA ${schema} FROM ${grantee}`,
       `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${grantee}`,
-      `REVOKE INSERT, UPDATE, DELETE ON migrations, audit_entries, audit_heads FROM ${grantee}`,
+      `REVOKE INSERT, UPDATE, DELETE ON migrations, audit_entries, audit_heads, audit_seal_queue FROM ${grantee}`,
       `GRANT INSERT ON audit_entries TO ${grantee}`,
       `GRANT INSERT, UPDATE (municipality_id) ON audit_heads TO ${grantee}`,
       `REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${schema} FROM ${grantee}`,

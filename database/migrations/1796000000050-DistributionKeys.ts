@@ -129,7 +129,7 @@ async function withReferencesDropped(q: QueryRunner, table: string, change: () =
  * audit_seal_pending and audit_entries_seal (AuditSealAtCommit1796000000040) as they were, but for
  * how they find one entry: `sealRow` in the sealing UPDATE, `checkRow` in the trigger's look-up.
  */
-async function replaceSealing(q: QueryRunner, schema: string, sealRow: string, checkRow: string): Promise<void> {
+export async function replaceSealing(q: QueryRunner, schema: string, sealRow: string, checkRow: string): Promise<void> {
   await q.query(`
       CREATE OR REPLACE FUNCTION audit_seal_pending(m uuid) RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = ${schema}, pg_temp AS $$
       DECLARE

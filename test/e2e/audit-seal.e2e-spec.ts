@@ -1,3 +1,4 @@
+import { sealAllCommitted, sealCommitted } from '@app/audit';
 import { Client } from 'pg';
 import { newNgo, usersOfEveryRole, type Tokens } from '../utils/factories';
 import { createTestApp, PLATFORM_ADMIN, type TestApp } from '../utils/test-app';
@@ -113,5 +114,65 @@ describe('audit entries sealed at commit', () => {
     await expect(c.query(`UPDATE audit_entries SET actor_email = 'someone@else.example' WHERE municipality_id = $1`, [municipalityId])).rejects.toThrow(/append-only: UPDATE refused/);
     await c.query('ROLLBACK');
     expect((await verify()).valid).toBe(true);
+  });
+
+  describe('sealed after commit (migration 1796000000080: an import of many rows)', () => {
+    /** A transaction that asks to be sealed after it commits, with `n` entries, committed and left unsealed (as when its process stops right after the commit). */
+    async function committedUnsealed(email: string, n: number): Promise<void> {
+      const c = await connection();
+      await c.query('BEGIN');
+      await c.query(`SET LOCAL audit.seal = 'after-commit'`);
+      await c.query(
+        `INSERT INTO audit_entries (municipality_id, actor_email, action, entity, entity_id, after) SELECT $1, $2, 'create', 'ngo', i::text, '{}'::jsonb FROM generate_series(1, $3::int) i`,
+        [municipalityId, email, n],
+      );
+      await c.query('COMMIT');
+    }
+    const places = async (email: string) =>
+      (await t.db.query(`SELECT seq::int AS seq, hash, entity_id FROM audit_entries WHERE actor_email = $1 ORDER BY ins`, [email])) as Array<{ seq: number | null; hash: string | null; entity_id: string }>;
+
+    it('commits the entries unsealed and queued, lets other writes seal theirs meanwhile, and the verify gives them their places first, in the order written', async () => {
+      await committedUnsealed('after@seal.test.example', 3);
+      expect((await places('after@seal.test.example')).map((e) => e.seq)).toEqual([null, null, null]);
+      expect(await t.db.query(`SELECT count(*)::int AS n FROM audit_seal_queue WHERE municipality_id = $1`, [municipalityId])).toEqual([{ n: 1 }]);
+      // a later write seals its own entry only, at its commit
+      expect((await createNgo()).status).toBe(201);
+      expect((await places('after@seal.test.example')).map((e) => e.seq)).toEqual([null, null, null]);
+      const result = await verify();
+      expect(result).toMatchObject({ valid: true, firstBroken: null });
+      const sealed = await places('after@seal.test.example');
+      expect(sealed.map((e) => e.entity_id)).toEqual(['1', '2', '3']);
+      expect(sealed.map((e) => e.seq)).toEqual([result.headSeq - 2, result.headSeq - 1, result.headSeq]);
+      expect(await t.db.query(`SELECT count(*)::int AS n FROM audit_seal_queue`)).toEqual([{ n: 0 }]);
+    });
+
+    it('seals each waiting entry once when two sealers run at once, a step of 5 000 at a time', async () => {
+      await committedUnsealed('many@seal.test.example', 12_000);
+      const [a, b] = await Promise.all([sealCommitted(t.db, municipalityId), sealCommitted(t.db, municipalityId)]);
+      expect(a + b).toBe(12_000);
+      const sealed = await places('many@seal.test.example');
+      expect(sealed.every((e) => e.hash !== null)).toBe(true);
+      // in the order written, one after the other
+      expect(sealed.map((e) => e.seq! - sealed[0].seq!)).toEqual(sealed.map((_, i) => i));
+      expect((await verify()).valid).toBe(true);
+    }, 60_000);
+
+    it('sealAllCommitted (run at start-up) seals what a stopped process left waiting, in every municipality', async () => {
+      await committedUnsealed('stopped@seal.test.example', 2);
+      expect(await sealAllCommitted(t.db)).toBe(2);
+      expect((await places('stopped@seal.test.example')).every((e) => e.hash !== null)).toBe(true);
+      expect(await sealAllCommitted(t.db)).toBe(0);
+    });
+
+    it('never seals, after commit, an entry that came in with the seal trigger off in a transaction that was not queued', async () => {
+      const superuser = await connection();
+      await superuser.query('ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_seal');
+      await committedUnsealed('unqueued@seal.test.example', 1);
+      await superuser.query('ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_seal');
+      expect(await sealAllCommitted(t.db)).toBe(0);
+      const [{ id }] = await t.db.query(`SELECT id FROM audit_entries WHERE actor_email = 'unqueued@seal.test.example'`);
+      const result = await verify();
+      expect(result).toMatchObject({ valid: false, firstBroken: { id, reason: 'chain-broken' } });
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { afterCommit, noteUserWrite, type Actor } from '@app/core';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 export const AUDIT_ACTIONS = ['create', 'update', 'archive', 'end', 'publish', 'compile', 'export', 'import', 'rehash', 'cancel', 'resolve', 'close', 'submit', 'withdraw', 'check', 'score', 'declare', 'suspend'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -43,6 +43,58 @@ export async function recordAudit(em: EntityManager, municipalityId: string, act
       record.after === undefined || record.after === null ? null : JSON.stringify(record.after),
     ],
   );
+}
+
+/** Many entries by one user in their own municipality, in one statement (an import's rows): as audit() once per record. */
+export async function auditMany(em: EntityManager, actor: Actor, records: AuditRecord[]): Promise<void> {
+  if (!records.length) return;
+  afterCommit(() => noteUserWrite(actor.userId));
+  if (withoutTrailForBenchmark) return;
+  const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+  await em.query(
+    `INSERT INTO audit_entries (municipality_id, actor_id, actor_email, action, entity, entity_id, before, after)
+     SELECT $1, $2, $3, u.action, u.entity, u.entity_id, u.before, u.after
+       FROM unnest($4::text[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[]) AS u (action, entity, entity_id, before, after)`,
+    [actor.municipalityId, actor.userId, actor.email, records.map((r) => r.action), records.map((r) => r.entity), records.map((r) => r.entityId), records.map((r) => json(r.before)), records.map((r) => json(r.after))],
+  );
+}
+
+/** Entries one call of the after-commit sealer seals, in one short transaction holding the chain head's lock (about 0.1 s). */
+const SEAL_STEP = 5000;
+
+/**
+ * The caller's transaction is not sealed while it commits (as a transaction's entries otherwise
+ * are, holding the municipality's chain head for the commit's length): its entries commit
+ * unsealed, and sealCommitted() gives them their places afterwards, a step at a time, so that the
+ * other writes of the municipality wait at most one step. For a transaction of many thousands of
+ * entries (an import); its caller must call sealCommitted() once it has committed (migration
+ * 1796000000080).
+ */
+export async function sealAfterCommit(em: EntityManager): Promise<void> {
+  await em.query(`SET LOCAL audit.seal = 'after-commit'`);
+}
+
+/**
+ * Seals every committed entry of the municipality still waiting for its place (sealAfterCommit),
+ * in the order they were inserted, SEAL_STEP a statement (each its own transaction); returns how
+ * many. Safe to call from any number of processes at once: each step takes the head's lock and
+ * seals what is still unsealed when it has it.
+ */
+export async function sealCommitted(ds: DataSource, municipalityId: string): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const [{ sealed }]: Array<{ sealed: number }> = await ds.query(`SELECT audit_seal_committed($1, $2) AS sealed`, [municipalityId, SEAL_STEP]);
+    total += sealed;
+    if (sealed < SEAL_STEP) return total;
+  }
+}
+
+/** sealCommitted() for every municipality with committed entries waiting (left by a process that stopped between its commit and its sealing); returns how many were sealed. */
+export async function sealAllCommitted(ds: DataSource): Promise<number> {
+  const waiting: Array<{ municipality_id: string }> = await ds.query(`SELECT DISTINCT municipality_id FROM audit_seal_queue`);
+  let total = 0;
+  for (const { municipality_id: m } of waiting) total += await sealCommitted(ds, m);
+  return total;
 }
 
 let withoutTrailForBenchmark = false;

@@ -2,7 +2,7 @@ import { pageWindow, SqlWhere, type Actor, type Page } from '@app/core';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { AuditAction, AuditEntity } from './audit-trail';
+import { sealCommitted, type AuditAction, type AuditEntity } from './audit-trail';
 import { auditEntryHash } from './audit-hash';
 import type { AuditEntryView, AuditQuery, AuditVerification, BrokenEntryView } from './dto/audit.dto';
 
@@ -65,6 +65,8 @@ const GENESIS = '0'.repeat(64);
  * trail of millions of entries is never held in memory and writes meanwhile do not disturb it.
  */
 export async function verifyAuditTrail(em: EntityManager, municipalityId: string): Promise<AuditVerification> {
+  // committed entries still waiting for their places (an import's, just committed, or left by a process that stopped before sealing them) get them first
+  await sealCommitted(em.connection, municipalityId);
   return em.transaction('REPEATABLE READ', async (tx) => {
     // the text forms parsed below: the instant in UTC, ISO style, whatever the session or database default
     await tx.query(`SET TRANSACTION READ ONLY`);

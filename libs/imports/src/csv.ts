@@ -38,12 +38,12 @@ function invalid(message: string): never {
  * Not csv-parse: with rows shorter or longer than the first, which a file may have (and an attack
  * has by the million), it builds an error object per record, about 0.1 ms each.
  */
-export async function readCsv(buffer: Buffer): Promise<Sheet> {
+export async function readCsv(buffer: Buffer, maxRows: number): Promise<Sheet> {
   const bytes = buffer.subarray(0, 3).equals(BOM) ? buffer.subarray(3) : buffer;
   if (!isUtf8(bytes)) throw unreadable('is neither an XLSX workbook nor a CSV file in UTF-8 (save it as "CSV UTF-8")');
   if (bytes.includes(0)) throw unreadable('is neither an XLSX workbook nor a CSV file in UTF-8');
   const delimiter = detectDelimiter(bytes.toString('utf8', 0, Math.min(bytes.length, CHUNK_BYTES))).charCodeAt(0);
-  const sheet = new SheetBuilder('csv');
+  const sheet = new SheetBuilder('csv', maxRows);
   const n = bytes.length;
   let line = 1; // the line at position i
   let record: string[] = [];

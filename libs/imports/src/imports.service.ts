@@ -1,5 +1,5 @@
-import { audit } from '@app/audit';
-import { currentManager, ValidationFailed, withAmbientTransaction, type Actor } from '@app/core';
+import { audit, sealAfterCommit, sealCommitted } from '@app/audit';
+import { AfterCommitQueue, afterCommit, currentManager, ValidationFailed, withAmbientTransaction, type Actor } from '@app/core';
 import { NgosModule, NgosService } from '@app/ngos';
 import { CreateTaskDto, TasksService } from '@app/tasks';
 import { Injectable, Logger } from '@nestjs/common';
@@ -8,7 +8,9 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { bodyDtoOf, columnsOf } from './columns';
 import { type ImportCheckView, type ImportedView, type ImportKind } from './dto/import.dto';
 import { ImportRejected, type ImportError } from './imports.errors';
-import type { KindSpec } from './kind';
+import { importInBulk } from './bulk';
+import type { KindSpec, RowBatch } from './kind';
+import { IMPORT_ROW_LIMITS } from './limits';
 import { layoutOf } from './layout';
 import { ngoResolver } from './ngo-resolver';
 import { importRows } from './savepoint-loop';
@@ -28,8 +30,17 @@ export class ImportsService {
     // libs/ngos does not export its DTOs: take the one POST /ngos validates against
     const ngoDto = bodyDtoOf(NgosModule, 'create');
     this.kinds = {
-      ngos: { kind: 'ngos', entity: 'ngo', dto: ngoDto, columns: columnsOf(ngoDto), create: (a, d) => ngos.create(a, d as never), unique: ['krs', 'nip'] },
-      tasks: { kind: 'tasks', entity: 'task', dto: CreateTaskDto, columns: columnsOf(CreateTaskDto), create: (a, d) => tasks.create(a, d as CreateTaskDto), unique: [] },
+      ngos: { kind: 'ngos', entity: 'ngo', dto: ngoDto, columns: columnsOf(ngoDto), create: (a, d) => ngos.create(a, d as never), unique: ['krs', 'nip'], maxRows: IMPORT_ROW_LIMITS.ngos },
+      tasks: {
+        kind: 'tasks',
+        entity: 'task',
+        dto: CreateTaskDto,
+        columns: columnsOf(CreateTaskDto),
+        create: (a, d) => tasks.create(a, d as CreateTaskDto),
+        unique: [],
+        maxRows: IMPORT_ROW_LIMITS.tasks,
+        batch: (em, a) => tasks.batch(em, a) as RowBatch,
+      },
     };
   }
 
@@ -48,13 +59,17 @@ export class ImportsService {
 
   private async run(actor: Actor, spec: KindSpec, upload: Upload, write: boolean): Promise<{ rows: number; errors: ImportError[] }> {
     // the limits (rows, cells, inflated bytes) are enforced while the file is read, before any transaction
-    const sheet = await readSheet(upload.buffer, upload.fileName, upload.mimeType);
+    const sheet = await readSheet(upload.buffer, upload.fileName, upload.mimeType, spec.maxRows);
     if (sheet.rows.length === 0) throw ValidationFailed.field('file', 'holds no rows below the header');
     const layout = layoutOf(spec, sheet);
     const started = Date.now();
-    const errors = await this.inImportTransaction(async (em) => {
+    const errors = await this.inImportTransaction(actor.municipalityId, async (em) => {
       const resolve = spec.kind === 'tasks' ? await ngoResolver(em, actor.municipalityId, sheet, layout) : null;
-      const errors = await importRows(em, actor, spec, sheet, layout, resolve);
+      let errors = spec.batch ? await importInBulk(em, actor, spec, spec.batch(em, actor), sheet, layout, resolve) : null;
+      if (!errors) {
+        if (spec.batch) this.logger.warn(`the database refused a row of an import of ${spec.kind} that the rules passed: the file goes again row by row`);
+        errors = await importRows(em, actor, spec, sheet, layout, resolve);
+      }
       const commit = write && errors.length === 0;
       if (commit) {
         await audit(em, actor, { action: 'import', entity: spec.entity, entityId: null, after: { kind: spec.kind, rows: sheet.rows.length, fileName: upload.fileName, sha256: upload.sha256 } });
@@ -72,23 +87,38 @@ export class ImportsService {
    * Idempotency-Key interceptor's transaction is the ambient one: the import nests in a SAVEPOINT
    * of it (so the key, the rows and their audit entries commit together, and a dry run or a bad
    * file rolls back to it). Otherwise it opens its own transaction and makes it the ambient one,
-   * so that the services it calls join it.
+   * so that the services it calls join it. Either way the transaction's audit entries are sealed
+   * after it commits (sealAfterCommit: a 100 000-row import does not hold the municipality's
+   * other writes for the seconds its seal takes): here before answering, or right after the
+   * interceptor's commit.
    */
-  private async inImportTransaction<T>(work: (em: EntityManager) => Promise<{ commit: boolean; result: T }>): Promise<T> {
+  private async inImportTransaction<T>(municipalityId: string, work: (em: EntityManager) => Promise<{ commit: boolean; result: T }>): Promise<T> {
+    const seal = () => sealCommitted(this.ds, municipalityId);
     const ambient = currentManager(this.ds);
     if (ambient !== this.ds.manager) {
       await ambient.query('SAVEPOINT import_file');
       const { commit, result } = await work(ambient);
       await ambient.query(commit ? 'RELEASE SAVEPOINT import_file' : 'ROLLBACK TO SAVEPOINT import_file; RELEASE SAVEPOINT import_file');
+      if (commit) {
+        await sealAfterCommit(ambient);
+        afterCommit(() => void seal().catch((error: unknown) => this.logger.warn(`the import's audit entries wait for the next sealer: ${error instanceof Error ? error.message : String(error)}`)));
+      }
       return result;
     }
     const runner = this.ds.createQueryRunner();
+    const afterCommitQueue = new AfterCommitQueue();
     await runner.connect();
     try {
       await runner.startTransaction();
-      const { commit, result } = await withAmbientTransaction(runner.manager, () => work(runner.manager));
-      if (commit) await runner.commitTransaction();
-      else await runner.rollbackTransaction();
+      await sealAfterCommit(runner.manager);
+      const { commit, result } = await withAmbientTransaction(runner.manager, () => work(runner.manager), afterCommitQueue);
+      if (commit) {
+        await runner.commitTransaction();
+        afterCommitQueue.run();
+        await seal();
+      } else {
+        await runner.rollbackTransaction();
+      }
       return result;
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);

@@ -1,5 +1,5 @@
 import { ValidationFailed } from '@app/core';
-import { MAX_IMPORT_CELLS, MAX_IMPORT_ROWS, overLimit } from './limits';
+import { MAX_IMPORT_CELLS, overLimit } from './limits';
 
 /** One cell as the file gives it: CSV cells are text; XLSX cells keep their type. */
 export type Cell = string | number | boolean | Date | null;
@@ -32,7 +32,10 @@ export class SheetBuilder {
   private readonly rows: SheetRow[] = [];
   private cells = 0;
 
-  constructor(private readonly format: Sheet['format']) {}
+  constructor(
+    private readonly format: Sheet['format'],
+    private readonly maxRows: number,
+  ) {}
 
   add(line: number, cells: Cell[]): void {
     if (!cells.some((c) => c !== null && c !== '')) return;
@@ -42,7 +45,7 @@ export class SheetBuilder {
       this.header = cells.map((c) => (c === null ? '' : String(c).trim()));
       return;
     }
-    if (this.rows.length === MAX_IMPORT_ROWS) throw overLimit.rows();
+    if (this.rows.length === this.maxRows) throw overLimit.rows(this.maxRows);
     this.rows.push({ line, cells });
   }
 

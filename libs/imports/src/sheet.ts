@@ -1,4 +1,5 @@
 import { readCsv } from './csv';
+import { MAX_IMPORT_ROWS } from './limits';
 import { unreadable, type Sheet } from './sheet-builder';
 import { readXlsx } from './xlsx';
 
@@ -15,9 +16,9 @@ const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.s
  * An XLSX is told by its content (the ZIP magic bytes); anything else must be UTF-8 text. Throws
  * a 400 naming `file` when the file is neither.
  */
-export async function readSheet(buffer: Buffer, fileName = '', mimeType = ''): Promise<Sheet> {
+export async function readSheet(buffer: Buffer, fileName = '', mimeType = '', maxRows = MAX_IMPORT_ROWS): Promise<Sheet> {
   if (buffer.length === 0) throw unreadable('is empty');
-  if (buffer.subarray(0, 4).equals(ZIP_MAGIC)) return readXlsx(buffer);
+  if (buffer.subarray(0, 4).equals(ZIP_MAGIC)) return readXlsx(buffer, maxRows);
   if (/\.xlsx$/i.test(fileName) || mimeType === XLSX_MIME) throw unreadable('is not a valid XLSX workbook');
-  return readCsv(buffer);
+  return readCsv(buffer, maxRows);
 }

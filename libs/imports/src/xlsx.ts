@@ -275,7 +275,7 @@ async function readRows(zip: ZipFile, entry: Entry, budget: Budget, sheet: Sheet
  * (MAX_UNZIPPED_BYTES, counted as inflated), parsed with a SAX parser, the rows handed to the
  * builder as they close, so a row or cell over a limit stops the reading there.
  */
-export async function readXlsx(buffer: Buffer): Promise<Sheet> {
+export async function readXlsx(buffer: Buffer, maxRows: number): Promise<Sheet> {
   let zip: ZipFile;
   try {
     // sizes are checked against what actually inflates, not against what the ZIP declares
@@ -288,7 +288,7 @@ export async function readXlsx(buffer: Buffer): Promise<Sheet> {
       throw error instanceof DomainError ? error : unreadable(INVALID);
     });
     const budget: Budget = { left: MAX_UNZIPPED_BYTES };
-    const sheet = new SheetBuilder('xlsx');
+    const sheet = new SheetBuilder('xlsx', maxRows);
     const { entry, date1904 } = await firstSheet(zip, entries, budget);
     const dates = await dateStyles(zip, entries.get('xl/styles.xml'), budget);
     const shared = await sharedStrings(zip, entries.get('xl/sharedstrings.xml'), budget, sheet);

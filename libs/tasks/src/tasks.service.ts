@@ -1,7 +1,8 @@
-import { audit } from '@app/audit';
-import { definedOnly, Forbidden, ReadReplicas, inTransaction, likePattern, moneyFromDb, NotFound, pageWindow, RuleViolation, SqlWhere, StaleVersion, updateIfVersion, ValidationFailed, type Actor, type FieldError, type Page } from '@app/core';
+import { audit, auditMany } from '@app/audit';
+import { definedOnly, DomainError, Forbidden, formatGrosze, toGrosze, ReadReplicas, inTransaction, likePattern, moneyFromDb, NotFound, pageWindow, RuleViolation, SqlWhere, StaleVersion, updateIfVersion, ValidationFailed, type Actor, type FieldError, type Page } from '@app/core';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { CreateTaskDto, TaskQuery, TaskView, UpdateTaskDto } from './dto/task.dto';
 import { TaskEntity, type TaskStatus } from './task.entity';
@@ -29,10 +30,13 @@ interface TaskRow {
   ngo_ids: string[];
 }
 
-const SELECT_TASK = `
-  SELECT t.id, t.program_id, t.title, t.sphere, t.mode, t.form, t.competition_ref, t.department,
+/** A task's columns as TaskRow names them (but ngo_ids), read through `t`. */
+const TASK_COLUMNS = `t.id, t.program_id, t.title, t.sphere, t.mode, t.form, t.competition_ref, t.department,
          t.amount_requested::text AS amount_requested, t.amount_granted::text AS amount_granted, t.amount_settled::text AS amount_settled,
-         t.start_date, t.end_date, t.status, t.beneficiaries, t.version, t.created_at, t.updated_at,
+         t.start_date, t.end_date, t.status, t.beneficiaries, t.version, t.created_at, t.updated_at`;
+
+const SELECT_TASK = `
+  SELECT ${TASK_COLUMNS},
          coalesce((SELECT array_agg(tn.ngo_id::text ORDER BY tn.position) FROM task_ngos tn WHERE tn.municipality_id = t.municipality_id AND tn.task_id = t.id), '{}') AS ngo_ids
     FROM tasks t`;
 
@@ -115,12 +119,7 @@ export class TasksService {
 
   async create(actor: Actor, dto: CreateTaskDto): Promise<TaskView> {
     const { ngoIds, ...columns } = dto;
-    const candidate: Candidate = {
-      ...columns,
-      ngoIds,
-      amountRequested: dto.amountRequested ?? null,
-      amountSettled: dto.amountSettled ?? null,
-    };
+    const candidate = candidateOf(dto);
     return inTransaction(this.ds, async (em) => {
       await this.checkRules(em, actor, candidate, null);
       const saved = await em.save(
@@ -167,62 +166,231 @@ export class TasksService {
    * one NGO in a queue, so the yearly cap counts each of them.
    */
   private async checkRules(em: EntityManager, actor: Actor, task: Candidate, before: TaskView | null): Promise<void> {
-    const m = actor.municipalityId;
-    const [program]: Array<{ start_year: number; end_year: number; archived: boolean }> = await em.query(
-      `SELECT start_year, end_year, archived_at IS NOT NULL AS archived FROM programs WHERE id = $1 AND municipality_id = $2 FOR SHARE`,
-      [task.programId, m],
-    );
-    if (!program) throw RuleViolation.of('task.program-exists', 'programId', 'No programme with this id in this municipality');
-    const errors: FieldError[] = [];
-    if (program.archived && task.programId !== before?.programId) {
-      errors.push({ rule: 'task.program-archived', field: 'programId', message: 'The programme is archived' });
-    }
+    const data = new RuleData(actor.municipalityId, before?.id ?? null);
+    await data.read(em, [task], { spheres: !before || task.sphere !== before.sphere || task.startDate !== before.startDate });
+    const errors = candidateErrors(task, before, data);
+    if (errors.length) throw new RuleViolation(errors);
+    const capped = capErrors(task, data);
+    if (capped.length) throw new RuleViolation(capped);
+  }
 
-    if (!before || task.sphere !== before.sphere || task.startDate !== before.startDate) {
-      const spheres: Array<{ in_force: boolean }> = await em.query(
-        `SELECT bool_or((valid_from IS NULL OR valid_from <= $2::date) AND (valid_to IS NULL OR valid_to >= $2::date)) AS in_force FROM spheres WHERE code = $1`,
-        [task.sphere, task.startDate],
+  /**
+   * The imports' create (libs/imports): many tasks in the caller's transaction, each checked by
+   * the rules of create() as if created one after the other (a small grant's yearly cap counts
+   * the earlier accepted tasks of the batch), with the same locks. Per chunk of rows: `read` what
+   * the rules of the chunk need (locking it, as create() does), `check` each task (the error
+   * create() would throw, or null), `accept` each good one (the cap then counts it), and `insert`
+   * them, with their NGO links and audit entries (the same `after` as create()'s), in statements
+   * of many rows.
+   */
+  batch(em: EntityManager, actor: Actor): TaskBatch {
+    const data = new RuleData(actor.municipalityId, null);
+    return {
+      read: (dtos) => data.read(em, dtos.map(candidateOf), { spheres: true }),
+      check: (dto) => {
+        const task = candidateOf(dto);
+        try {
+          const errors = candidateErrors(task, null, data);
+          if (!errors.length) errors.push(...capErrors(task, data));
+          return errors.length ? new RuleViolation(errors) : null;
+        } catch (error) {
+          if (error instanceof DomainError) return error;
+          throw error;
+        }
+      },
+      accept: (dto) => {
+        if (dto.mode === 'small-grant') for (const ngoId of dto.ngoIds) data.addSmallGrant(ngoId, dto.startDate, dto.amountGranted);
+      },
+      insert: (dtos) => this.insertMany(em, actor, dtos),
+    };
+  }
+
+  private async insertMany(em: EntityManager, actor: Actor, dtos: CreateTaskDto[]): Promise<void> {
+    if (!dtos.length) return;
+    const ids: string[] = dtos.map(() => randomUUID());
+    const column = <T>(pick: (d: CreateTaskDto) => T) => dtos.map(pick);
+    const rows: Array<Omit<TaskRow, 'ngo_ids'>> = await em.query(
+      `INSERT INTO tasks AS t (id, municipality_id, program_id, title, sphere, mode, form, competition_ref, department,
+                               amount_requested, amount_granted, amount_settled, start_date, end_date, status, beneficiaries)
+       SELECT u.id, $1, u.program_id, u.title, u.sphere, u.mode, u.form, u.competition_ref, u.department,
+              u.amount_requested, u.amount_granted, u.amount_settled, u.start_date, u.end_date, u.status, u.beneficiaries
+         FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                     $10::numeric[], $11::numeric[], $12::numeric[], $13::date[], $14::date[], $15::text[], $16::int[])
+              AS u (id, program_id, title, sphere, mode, form, competition_ref, department,
+                    amount_requested, amount_granted, amount_settled, start_date, end_date, status, beneficiaries)
+       RETURNING ${TASK_COLUMNS}`,
+      [
+        actor.municipalityId,
+        ids,
+        column((d) => d.programId),
+        column((d) => d.title),
+        column((d) => d.sphere),
+        column((d) => d.mode),
+        column((d) => d.form),
+        column((d) => d.competitionRef ?? null),
+        column((d) => d.department),
+        column((d) => d.amountRequested ?? null),
+        column((d) => d.amountGranted),
+        column((d) => d.amountSettled ?? null),
+        column((d) => d.startDate),
+        column((d) => d.endDate),
+        column((d) => d.status),
+        column((d) => d.beneficiaries ?? null),
+      ],
+    );
+    const links = dtos.flatMap((d, i) => d.ngoIds.map((ngoId, position) => ({ taskId: ids[i], ngoId, position })));
+    await em.query(
+      `INSERT INTO task_ngos (municipality_id, task_id, ngo_id, position)
+       SELECT $1, u.task_id, u.ngo_id, u.position FROM unnest($2::uuid[], $3::uuid[], $4::int[]) AS u (task_id, ngo_id, position)`,
+      [actor.municipalityId, links.map((l) => l.taskId), links.map((l) => l.ngoId), links.map((l) => l.position)],
+    );
+    const ngoIds = new Map(dtos.map((d, i) => [ids[i], d.ngoIds]));
+    // in the order of the file, as create() one after the other would have written them
+    const order = new Map(ids.map((id, i) => [id, i]));
+    rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+    await auditMany(
+      em,
+      actor,
+      rows.map((row) => ({ action: 'create' as const, entity: 'task' as const, entityId: row.id, after: taskView({ ...row, ngo_ids: ngoIds.get(row.id)! }) })),
+    );
+  }
+}
+
+/** A batch of the imports (TasksService.batch), used chunk by chunk. */
+export interface TaskBatch {
+  read(dtos: CreateTaskDto[]): Promise<void>;
+  check(dto: CreateTaskDto): DomainError | null;
+  accept(dto: CreateTaskDto): void;
+  insert(dtos: CreateTaskDto[]): Promise<void>;
+}
+
+function candidateOf(dto: CreateTaskDto): Candidate {
+  const { ngoIds, ...columns } = dto;
+  return { ...columns, ngoIds, amountRequested: dto.amountRequested ?? null, amountSettled: dto.amountSettled ?? null };
+}
+
+const distinct = (values: string[]) => [...new Set(values)];
+const yearOf = (day: string) => Number(day.slice(0, 4));
+const totalKey = (ngoId: string, year: number) => `${ngoId}:${year}`;
+
+/**
+ * What the rules read from the database, for one task or a batch of them, each thing read (and
+ * locked) once: the programmes the tasks name (share-locked: their years must not move under the
+ * tasks), the spheres' validity, the tasks' NGOs (share-locked, or locked for update when a task
+ * is a small grant: concurrent small grants to one NGO then queue, so that the yearly cap counts
+ * each), and for small grants the NGOs' small grants of the year (art. 19a ust. 4: every small
+ * grant of the year counts, whatever its status; but `exceptTaskId`'s, the task being updated).
+ */
+class RuleData {
+  /** null: no such programme in the municipality */
+  readonly programs = new Map<string, { startYear: number; endYear: number; archived: boolean } | null>();
+  /** a sphere code → its rows' validity (a code may have had several; none: no such code); a code absent was not read (an update keeping it) */
+  readonly spheres = new Map<string, Array<{ from: string | null; to: string | null }>>();
+  /** an NGO's id → archived, null: no such NGO in the municipality */
+  readonly ngos = new Map<string, boolean | null>();
+  private readonly lockedForUpdate = new Set<string>();
+  /** "ngoId:year" → grosze of small grants, for the keys read */
+  private readonly smallGrants = new Map<string, bigint>();
+
+  constructor(
+    private readonly m: string,
+    private readonly exceptTaskId: string | null,
+  ) {}
+
+  async read(em: EntityManager, tasks: Candidate[], o: { spheres: boolean }): Promise<void> {
+    const programIds = distinct(tasks.map((t) => t.programId)).filter((id) => !this.programs.has(id));
+    if (programIds.length) {
+      const rows: Array<{ id: string; start_year: number; end_year: number; archived: boolean }> = await em.query(
+        `SELECT id::text, start_year, end_year, archived_at IS NOT NULL AS archived FROM programs WHERE municipality_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR SHARE`,
+        [this.m, programIds],
       );
-      if (spheres[0].in_force === null) throw ValidationFailed.field('sphere', `"${task.sphere}" is not a public-benefit sphere code`);
-      // a task keeps the sphere it was given; a new or changed one must be in force when the task starts
-      if (!spheres[0].in_force) errors.push({ rule: 'task.sphere-in-force', field: 'sphere', message: `The sphere "${task.sphere}" is not in force on ${task.startDate}` });
+      for (const id of programIds) this.programs.set(id, null);
+      for (const p of rows) this.programs.set(p.id, { startYear: p.start_year, endYear: p.end_year, archived: p.archived });
     }
+    const codes = o.spheres ? distinct(tasks.map((t) => t.sphere)).filter((code) => !this.spheres.has(code)) : [];
+    if (codes.length) {
+      const rows: Array<{ code: string; valid_from: string | null; valid_to: string | null }> = await em.query(
+        `SELECT code, valid_from::text, valid_to::text FROM spheres WHERE code = ANY($1::text[])`,
+        [codes],
+      );
+      for (const code of codes) this.spheres.set(code, []);
+      for (const r of rows) this.spheres.get(r.code)!.push({ from: r.valid_from, to: r.valid_to });
+    }
+    const small = tasks.filter((t) => t.mode === 'small-grant');
+    const forUpdate = distinct(small.flatMap((t) => t.ngoIds)).filter((id) => !this.lockedForUpdate.has(id));
+    const forShare = distinct(tasks.flatMap((t) => t.ngoIds)).filter((id) => !this.ngos.has(id) && !forUpdate.includes(id));
+    for (const [ids, lock] of [[forUpdate, 'FOR NO KEY UPDATE'], [forShare, 'FOR SHARE']] as const) {
+      if (!ids.length) continue;
+      const rows: Array<{ id: string; archived: boolean }> = await em.query(
+        `SELECT id::text, archived_at IS NOT NULL AS archived FROM ngos WHERE municipality_id = $1 AND id = ANY($2::uuid[]) ORDER BY id ${lock}`,
+        [this.m, ids],
+      );
+      for (const id of ids) this.ngos.set(id, null);
+      for (const n of rows) this.ngos.set(n.id, n.archived);
+    }
+    for (const id of forUpdate) this.lockedForUpdate.add(id);
 
-    const smallGrant = task.mode === 'small-grant';
-    const ngos: Array<{ id: string; archived: boolean }> = await em.query(
-      `SELECT id::text, archived_at IS NOT NULL AS archived FROM ngos WHERE municipality_id = $1 AND id = ANY($2::uuid[]) ORDER BY id ${smallGrant ? 'FOR NO KEY UPDATE' : 'FOR SHARE'}`,
-      [m, task.ngoIds],
-    );
-    const known = new Map(ngos.map((n) => [n.id, n.archived]));
-    task.ngoIds.forEach((ngoId, i) => {
-      if (!known.has(ngoId)) errors.push({ rule: 'task.ngo-exists', field: `ngoIds.${i}`, message: 'No NGO with this id in this municipality' });
-      else if (known.get(ngoId) && !before?.ngoIds.includes(ngoId)) errors.push({ rule: 'task.ngo-archived', field: `ngoIds.${i}`, message: 'The NGO is archived' });
-    });
-
-    errors.push(...taskRuleErrors(task, { startYear: program.start_year, endYear: program.end_year }, before?.status));
-    if (errors.length) throw new RuleViolation(errors);
-    if (smallGrant) await this.checkYearlyCap(em, actor, task, before?.id ?? null);
+    const unread = small.flatMap((t) => t.ngoIds.map((ngoId) => ({ ngoId, year: yearOf(t.startDate) }))).filter((k) => !this.smallGrants.has(totalKey(k.ngoId, k.year)));
+    if (unread.length) {
+      const rows: Array<{ ngo_id: string; year: number; total: string }> = await em.query(
+        `SELECT tn.ngo_id::text, extract(year FROM t.start_date)::int AS year, sum(t.amount_granted)::text AS total
+           FROM task_ngos tn JOIN tasks t ON t.municipality_id = tn.municipality_id AND t.id = tn.task_id
+          WHERE tn.municipality_id = $1 AND tn.ngo_id = ANY($2::uuid[]) AND t.mode = 'small-grant'
+            AND t.start_date >= make_date($3::int, 1, 1) AND t.start_date < make_date($4::int + 1, 1, 1)
+            AND ($5::uuid IS NULL OR t.id <> $5::uuid)
+          GROUP BY 1, 2`,
+        [this.m, distinct(unread.map((k) => k.ngoId)), Math.min(...unread.map((k) => k.year)), Math.max(...unread.map((k) => k.year)), this.exceptTaskId],
+      );
+      for (const k of unread) this.smallGrants.set(totalKey(k.ngoId, k.year), 0n);
+      // rows of keys read before (another year of an NGO of this chunk) are already counted, with the batch's own since
+      const fresh = new Set(unread.map((k) => totalKey(k.ngoId, k.year)));
+      for (const r of rows) if (fresh.has(totalKey(r.ngo_id, r.year))) this.smallGrants.set(totalKey(r.ngo_id, r.year), toGrosze(r.total));
+    }
   }
 
-  /** art. 19a ust. 4: small grants to one NGO in one calendar year total at most 20 000.00 PLN (every small grant of the year counts, whatever its status). */
-  private async checkYearlyCap(em: EntityManager, actor: Actor, task: Candidate, taskId: string | null): Promise<void> {
-    const year = Number(task.startDate.slice(0, 4));
-    const totals: Array<{ ngo_id: string; total: string }> = await em.query(
-      `SELECT tn.ngo_id::text, sum(t.amount_granted)::text AS total
-         FROM task_ngos tn JOIN tasks t ON t.municipality_id = tn.municipality_id AND t.id = tn.task_id
-        WHERE tn.municipality_id = $1 AND tn.ngo_id = ANY($2::uuid[]) AND t.mode = 'small-grant'
-          AND t.start_date >= make_date($3::int, 1, 1) AND t.start_date < make_date($3::int + 1, 1, 1)
-          AND ($4::uuid IS NULL OR t.id <> $4::uuid)
-        GROUP BY tn.ngo_id`,
-      [actor.municipalityId, task.ngoIds, year, taskId],
-    );
-    const others = new Map(totals.map((r) => [r.ngo_id, r.total]));
-    const errors = task.ngoIds.flatMap((ngoId, i) => {
-      const other = others.get(ngoId) ?? '0.00';
-      return yearlyCapExceeded(other, task.amountGranted)
-        ? [{ rule: 'task.small-grant-yearly-cap', field: 'amountGranted', message: `ngoIds.${i} has ${moneyFromDb(other)} PLN of small grants in ${year} already; with this one it would exceed ${SMALL_GRANT_YEARLY_MAX} PLN` }]
-        : [];
-    });
-    if (errors.length) throw new RuleViolation(errors);
+  /** The small grants of the NGO in the year (read first), in grosze. */
+  smallGrantsOf(ngoId: string, day: string): bigint {
+    const total = this.smallGrants.get(totalKey(ngoId, yearOf(day)));
+    if (total === undefined) throw new Error(`the small grants of ${ngoId} in ${yearOf(day)} were not read`);
+    return total;
   }
+
+  addSmallGrant(ngoId: string, day: string, amount: string): void {
+    this.smallGrants.set(totalKey(ngoId, yearOf(day)), this.smallGrantsOf(ngoId, day) + toGrosze(amount));
+  }
+}
+
+/** The rules of one task against what RuleData read; throws what makes the others moot (no such programme, no such sphere). */
+function candidateErrors(task: Candidate, before: TaskView | null, data: RuleData): FieldError[] {
+  const program = data.programs.get(task.programId);
+  if (!program) throw RuleViolation.of('task.program-exists', 'programId', 'No programme with this id in this municipality');
+  const errors: FieldError[] = [];
+  if (program.archived && task.programId !== before?.programId) {
+    errors.push({ rule: 'task.program-archived', field: 'programId', message: 'The programme is archived' });
+  }
+  const validity = data.spheres.get(task.sphere);
+  if (validity) {
+    if (!validity.length) throw ValidationFailed.field('sphere', `"${task.sphere}" is not a public-benefit sphere code`);
+    // a task keeps the sphere it was given; a new or changed one must be in force when the task starts
+    const inForce = validity.some((v) => (v.from === null || v.from <= task.startDate) && (v.to === null || v.to >= task.startDate));
+    if (!inForce) errors.push({ rule: 'task.sphere-in-force', field: 'sphere', message: `The sphere "${task.sphere}" is not in force on ${task.startDate}` });
+  }
+  task.ngoIds.forEach((ngoId, i) => {
+    const archived = data.ngos.get(ngoId);
+    if (archived === null || archived === undefined) errors.push({ rule: 'task.ngo-exists', field: `ngoIds.${i}`, message: 'No NGO with this id in this municipality' });
+    else if (archived && !before?.ngoIds.includes(ngoId)) errors.push({ rule: 'task.ngo-archived', field: `ngoIds.${i}`, message: 'The NGO is archived' });
+  });
+  errors.push(...taskRuleErrors(task, { startYear: program.startYear, endYear: program.endYear }, before?.status));
+  return errors;
+}
+
+/** art. 19a ust. 4: small grants to one NGO in one calendar year total at most 20 000.00 PLN. */
+function capErrors(task: Candidate, data: RuleData): FieldError[] {
+  if (task.mode !== 'small-grant') return [];
+  return task.ngoIds.flatMap((ngoId, i) => {
+    const other = formatGrosze(data.smallGrantsOf(ngoId, task.startDate));
+    return yearlyCapExceeded(other, task.amountGranted)
+      ? [{ rule: 'task.small-grant-yearly-cap', field: 'amountGranted', message: `ngoIds.${i} has ${other} PLN of small grants in ${yearOf(task.startDate)} already; with this one it would exceed ${SMALL_GRANT_YEARLY_MAX} PLN` }]
+      : [];
+  });
 }
