@@ -417,10 +417,10 @@ describe('imports', () => {
     const good = () => csv([['name', 'legalForm'], ['Fundacja Prawidłowa', 'foundation']]);
     const namesField = (r: Answer, field: string) => expect(r.body.errors).toEqual([expect.objectContaining({ field })]);
 
-    it('answers 413 for a file over 20 MiB', async () => {
-      const big = `name,legalForm\n${'x'.repeat(20 * 1024 * 1024)}`;
+    it('answers 413 for a file over 40 MiB', async () => {
+      const big = `name,legalForm\n${'x'.repeat(40 * 1024 * 1024)}`;
       const r = await writesNothing(() => send('ngos', big), 413);
-      expect(r.body).toMatchObject({ status: 413, title: 'Payload too large', detail: 'The file is larger than 20 MiB' });
+      expect(r.body).toMatchObject({ status: 413, title: 'Payload too large', detail: 'The file is larger than 40 MiB' });
     });
 
     it('answers 400 naming file when there is no file, another field, or more than the file', async () => {

@@ -73,7 +73,7 @@ describe('the web app: imports', () => {
     expect(form).toContain('<option value="tasks">zadania publiczne (dotacje)</option>');
     expect(form).toContain('<label for="f-file">Plik</label>');
     expect(form).toMatch(/<input id="f-file" name="file" type="file" class="w-20" accept="[^"]*\.csv,\.xlsx[^"]*" aria-describedby="f-file-hint">/);
-    expect(textOf(form, 'f-file-hint')).toBe('Plik CSV (UTF-8, kolumny rozdzielone przecinkiem albo średnikiem) albo XLSX (pierwszy arkusz), najwyżej 20 MB i 10 000 wierszy. W pierwszym wierszu nazwy kolumn. Jakie kolumny?');
+    expect(textOf(form, 'f-file-hint')).toBe('Plik CSV (UTF-8, kolumny rozdzielone przecinkiem albo średnikiem) albo XLSX (pierwszy arkusz), najwyżej 40 MB i 10 000 wierszy organizacji albo 100 000 wierszy zadań. W pierwszym wierszu nazwy kolumn. Jakie kolumny?');
     expect(form).toContain('<button type="submit" name="mode" value="check">Sprawdź plik</button>');
     // the columns, from the API's DTOs
     expect(page.text).toContain('<li><code>name</code> (obowiązkowa) – pełna nazwa organizacji, jak w KRS lub w statucie</li>');
@@ -202,12 +202,12 @@ describe('the web app: imports', () => {
     expect(await state()).toEqual(before);
   });
 
-  it('a file over 20 MiB: 413 with the limit beside the file field; nothing written', async () => {
+  it('a file over 40 MiB: 413 with the limit beside the file field; nothing written', async () => {
     const web = await onImportPage();
     const before = await state();
-    const answer = await web.postMultipart('/app/imports', { kind: 'ngos', file: csvFile('a'.repeat(20 * 1024 * 1024 + 1)), mode: 'check' });
+    const answer = await web.postMultipart('/app/imports', { kind: 'ngos', file: csvFile('a'.repeat(40 * 1024 * 1024 + 1)), mode: 'check' });
     expect(answer.status).toBe(413);
-    expect(textOf(answer.text, 'f-file-error')).toBe('Błąd: Plik jest większy niż 20 MB – podziel go na mniejsze');
+    expect(textOf(answer.text, 'f-file-error')).toBe('Błąd: Plik jest większy niż 40 MB – podziel go na mniejsze');
     expect(await state()).toEqual(before);
   });
 

@@ -83,7 +83,7 @@ export async function createApiApp(options: ApiOptions): Promise<NestFastifyAppl
     done();
   });
   await registerLoginRateLimits(fastify, config, app.get(DataSource));
-  // multipart/form-data, which only POST /imports/{kind} reads: one file part of at most 20 MiB and no
+  // multipart/form-data, which only POST /imports/{kind} reads: one file part of at most 40 MiB (IMPORT_FILE_LIMIT) and no
   // other fields (the adapter registers the plugin once, on the root context); JSON keeps BODY_LIMIT
   await app.register(multipart, MULTIPART_OPTIONS);
   registerSitePages(fastify, app.get(SiteService));

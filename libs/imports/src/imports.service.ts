@@ -59,17 +59,20 @@ export class ImportsService {
 
   private async run(actor: Actor, spec: KindSpec, upload: Upload, write: boolean): Promise<{ rows: number; errors: ImportError[] }> {
     // the limits (rows, cells, inflated bytes) are enforced while the file is read, before any transaction
+    const reading = Date.now();
     const sheet = await readSheet(upload.buffer, upload.fileName, upload.mimeType, spec.maxRows);
     if (sheet.rows.length === 0) throw ValidationFailed.field('file', 'holds no rows below the header');
     const layout = layoutOf(spec, sheet);
     const started = Date.now();
-    const errors = await this.inImportTransaction(actor.municipalityId, async (em) => {
+    const phases = { read: started - reading, rows: 0, commit: 0, seal: 0 };
+    const errors = await this.inImportTransaction(actor.municipalityId, phases, async (em) => {
       const resolve = spec.kind === 'tasks' ? await ngoResolver(em, actor.municipalityId, sheet, layout) : null;
       let errors = spec.batch ? await importInBulk(em, actor, spec, spec.batch(em, actor), sheet, layout, resolve) : null;
       if (!errors) {
         if (spec.batch) this.logger.warn(`the database refused a row of an import of ${spec.kind} that the rules passed: the file goes again row by row`);
         errors = await importRows(em, actor, spec, sheet, layout, resolve);
       }
+      phases.rows = Date.now() - started;
       const commit = write && errors.length === 0;
       if (commit) {
         await audit(em, actor, { action: 'import', entity: spec.entity, entityId: null, after: { kind: spec.kind, rows: sheet.rows.length, fileName: upload.fileName, sha256: upload.sha256 } });
@@ -77,7 +80,7 @@ export class ImportsService {
       return { commit, result: errors };
     });
     this.logger.log(
-      `${write ? 'import' : 'dry run'} of ${sheet.rows.length} ${spec.kind} rows (${sheet.format}) by user ${actor.userId}: ${errors.length ? `${errors.length} errors, nothing written` : write ? 'imported' : 'valid'} in ${Date.now() - started} ms`,
+      `${write ? 'import' : 'dry run'} of ${sheet.rows.length} ${spec.kind} rows (${sheet.format}) by user ${actor.userId}: ${errors.length ? `${errors.length} errors, nothing written` : write ? 'imported' : 'valid'} in ${Date.now() - started} ms (read ${phases.read} ms, rows ${phases.rows} ms, commit ${phases.commit} ms, seal ${phases.seal} ms)`,
     );
     return { rows: sheet.rows.length, errors };
   }
@@ -92,7 +95,7 @@ export class ImportsService {
    * other writes for the seconds its seal takes): here before answering, or right after the
    * interceptor's commit.
    */
-  private async inImportTransaction<T>(municipalityId: string, work: (em: EntityManager) => Promise<{ commit: boolean; result: T }>): Promise<T> {
+  private async inImportTransaction<T>(municipalityId: string, phases: { commit: number; seal: number }, work: (em: EntityManager) => Promise<{ commit: boolean; result: T }>): Promise<T> {
     const seal = () => sealCommitted(this.ds, municipalityId);
     const ambient = currentManager(this.ds);
     if (ambient !== this.ds.manager) {
@@ -113,9 +116,12 @@ export class ImportsService {
       await sealAfterCommit(runner.manager);
       const { commit, result } = await withAmbientTransaction(runner.manager, () => work(runner.manager), afterCommitQueue);
       if (commit) {
+        const committing = Date.now();
         await runner.commitTransaction();
         afterCommitQueue.run();
+        const sealing = Date.now();
         await seal();
+        Object.assign(phases, { commit: sealing - committing, seal: Date.now() - sealing });
       } else {
         await runner.rollbackTransaction();
       }

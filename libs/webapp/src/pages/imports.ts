@@ -1,5 +1,5 @@
 import { DomainError, FORM_LABELS, formatInteger, MODE_LABELS, plural, sha256Hex, STATUS_LABELS, TASKS, type FieldError } from '@app/core';
-import { columnsOf, IMPORT_FILE_LIMIT, IMPORT_KINDS, ImportQuery, ImportRejected, ImportsService, MAX_IMPORT_ROWS, type ImportKind, type Upload } from '@app/imports';
+import { columnsOf, IMPORT_FILE_LIMIT, IMPORT_KINDS, ImportQuery, ImportRejected, ImportsService, IMPORT_ROW_LIMITS, type ImportKind, type Upload } from '@app/imports';
 import { CreateNgoDto, LEGAL_FORMS } from '@app/ngos';
 import { CreateTaskDto, TASK_FORMS, TASK_MODES, TASK_STATUSES } from '@app/tasks';
 import { applyError, emptyForm, errorItems, polishMessage, renderFields, validated, type FieldSpec, type FormState } from '../forms';
@@ -73,7 +73,7 @@ const COLUMNS = [
 ].map((k) => ({ ...k, count: plural(k.columns.length, ['kolumna', 'kolumny', 'kolumn']) }));
 
 const KIND_FIELD: FieldSpec = { name: 'kind', label: 'Co zawiera plik', kind: 'select', options: [{ value: '', label: 'Wybierz…' }, ...IMPORT_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }))] };
-const FILE_HINT = `Plik CSV (UTF-8, kolumny rozdzielone przecinkiem albo średnikiem) albo XLSX (pierwszy arkusz), najwyżej ${MIB} MB i ${formatInteger(MAX_IMPORT_ROWS)} wierszy. W pierwszym wierszu nazwy kolumn.`;
+const FILE_HINT = `Plik CSV (UTF-8, kolumny rozdzielone przecinkiem albo średnikiem) albo XLSX (pierwszy arkusz), najwyżej ${MIB} MB i ${formatInteger(IMPORT_ROW_LIMITS.ngos)} wierszy organizacji albo ${formatInteger(IMPORT_ROW_LIMITS.tasks)} wierszy zadań. W pierwszym wierszu nazwy kolumn.`;
 
 /** The file control, in the shape of the @field template's (label, hint, message, aria-describedby). */
 const FILE_FIELD = template(
@@ -175,7 +175,7 @@ function rowMessage(column: string | null, message: string): string {
 }
 
 const LIMITS: Record<string, string> = {
-  'import.max-rows': `Plik ma więcej niż ${formatInteger(MAX_IMPORT_ROWS)} wierszy – podziel go na mniejsze`,
+  'import.max-rows': `Plik ma za dużo wierszy: w jednym pliku najwyżej ${formatInteger(IMPORT_ROW_LIMITS.ngos)} organizacji albo ${formatInteger(IMPORT_ROW_LIMITS.tasks)} zadań – podziel go na mniejsze`,
   'import.max-cells': 'Plik ma zbyt wiele komórek – podziel go na mniejsze',
   'import.max-unzipped-size': 'Skoroszyt XLSX jest zbyt duży – podziel go na mniejsze albo zapisz jako CSV',
   'import.max-zip-entries': 'Skoroszyt XLSX jest zbyt duży – podziel go na mniejsze albo zapisz jako CSV',
