@@ -11,12 +11,13 @@ import { replaceSealing } from './1796000000050-DistributionKeys';
  *   commit seals its own transaction's entries only (no longer every unsealed entry it can see);
  * - a transaction that says so (`SET LOCAL audit.seal = 'after-commit'`, libs/audit
  *   sealAfterCommit) is not sealed at commit: its entries commit unsealed, and
- *   audit_seal_committed(m, n) seals up to n committed entries of the municipality, in the order
- *   they were inserted, under the head's lock, in a short transaction of its own; the importer
+ *   audit_seal_committed(m, n) seals up to n committed entries of the municipality under the
+ *   head's lock, in a short transaction of its own; the importer
  *   calls it until none is left, and so do the start-up, the minutely job and the verify, so that
  *   entries left by a process that died between its commit and its sealing get their place;
  * - such a transaction's commit records it in audit_seal_queue (by the seal trigger, as the owner),
- *   and only the entries of queued transactions are sealed after commit: one inserted with the
+ *   and only the entries of queued transactions are sealed after commit, a transaction after
+ *   another in the order they were queued (their commits), each in insertion order: one inserted with the
  *   seal trigger off is in no queue, stays unsealed, and the verify reports it, as before;
  * - the seal computes the chain in a loop and writes it in one UPDATE, and the commit's remaining
  *   seal trigger firings (one per entry) return at once (a transaction-local note of what was sealed).
@@ -27,8 +28,10 @@ export class AuditSealAfterCommit1796000000080 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     const [{ schema }]: Array<{ schema: string }> = await q.query(`SELECT quote_ident(current_schema()) AS schema`);
     await q.query(`ALTER TABLE audit_entries ADD COLUMN xact xid8`);
-    // a transaction's unsealed entries
+    // a transaction's unsealed entries, in order; the seal reads no others (the index by insertion order alone would make a
+    // commit step over the unsealed entries of an import still running, or waiting for its steps, one by one)
     await q.query(`CREATE INDEX audit_entries_unsealed_xact_idx ON audit_entries (municipality_id, xact, ins) WHERE hash IS NULL`);
+    await q.query(`DROP INDEX audit_entries_unsealed_idx`);
     // the committed transactions whose entries wait for the after-commit sealer
     await q.query(`CREATE TABLE audit_seal_queue (municipality_id uuid NOT NULL REFERENCES municipalities (id), xact xid8 NOT NULL, queued_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (municipality_id, xact))`);
 
@@ -51,6 +54,8 @@ export class AuditSealAfterCommit1796000000080 implements MigrationInterface {
       DECLARE
         head audit_heads%ROWTYPE;
         e audit_entries%ROWTYPE;
+        x xid8;
+        pending refcursor;
         ids uuid[] := '{}';
         seqs bigint[] := '{}';
         prevs text[] := '{}';
@@ -61,28 +66,38 @@ export class AuditSealAfterCommit1796000000080 implements MigrationInterface {
         INSERT INTO audit_heads (municipality_id, seq, hash) VALUES (m, 0, repeat('0', 64)) ON CONFLICT DO NOTHING;
         -- the head row's lock orders the municipality's seals: one chain, no gaps, no forks
         SELECT * INTO head FROM audit_heads WHERE municipality_id = m FOR UPDATE;
-        FOR e IN
-          SELECT * FROM audit_entries
-           WHERE municipality_id = m AND hash IS NULL
-             AND (CASE WHEN own THEN xact = pg_current_xact_id() ELSE xact IN (SELECT x.xact FROM audit_seal_queue x WHERE x.municipality_id = m) END)
-           ORDER BY ins LIMIT max
         LOOP
-          e.seq := head.seq + 1;
-          e.prev_hash := head.hash;
-          e.hash := audit_entry_hash(e);
-          n := n + 1;
-          ids[n] := e.id;
-          seqs[n] := e.seq;
-          prevs[n] := e.prev_hash;
-          hashes[n] := e.hash;
-          head.seq := e.seq;
-          head.hash := e.hash;
-          last := e.ins;
+          -- one transaction's entries: a commit's own, or the queue's oldest (what is still unsealed once the lock is held)
+          IF own THEN
+            x := pg_current_xact_id();
+          ELSE
+            SELECT q.xact INTO x FROM audit_seal_queue q WHERE q.municipality_id = m ORDER BY q.queued_at, q.xact LIMIT 1;
+            IF NOT FOUND THEN
+              RETURN 0;
+            END IF;
+          END IF;
+          OPEN pending FOR SELECT * FROM audit_entries WHERE municipality_id = m AND hash IS NULL AND xact = x ORDER BY xact, ins LIMIT max;
+          LOOP
+            FETCH pending INTO e;
+            EXIT WHEN NOT FOUND;
+            e.seq := head.seq + 1;
+            e.prev_hash := head.hash;
+            e.hash := audit_entry_hash(e);
+            n := n + 1;
+            ids[n] := e.id;
+            seqs[n] := e.seq;
+            prevs[n] := e.prev_hash;
+            hashes[n] := e.hash;
+            head.seq := e.seq;
+            head.hash := e.hash;
+            last := e.ins;
+          END LOOP;
+          CLOSE pending;
+          EXIT WHEN n > 0 OR own;
+          -- a queued transaction with nothing left to seal leaves the queue
+          DELETE FROM audit_seal_queue WHERE municipality_id = m AND xact = x;
         END LOOP;
         IF n = 0 THEN
-          IF NOT own THEN
-            DELETE FROM audit_seal_queue WHERE municipality_id = m;
-          END IF;
           RETURN 0;
         END IF;
         PERFORM set_config('audit.sealing', 'on', true);
@@ -95,8 +110,8 @@ export class AuditSealAfterCommit1796000000080 implements MigrationInterface {
           -- the commit's other seal trigger firings for m see this and return at once
           PERFORM set_config('audit.sealed_' || replace(m::text, '-', ''), last::text, true);
         ELSIF n < max THEN
-          -- everything queued is sealed (the head's lock keeps another sealer out meanwhile)
-          DELETE FROM audit_seal_queue WHERE municipality_id = m;
+          -- the queued transaction is sealed whole
+          DELETE FROM audit_seal_queue WHERE municipality_id = m AND xact = x;
         END IF;
         RETURN n;
       END $$`);
@@ -174,6 +189,7 @@ export class AuditSealAfterCommit1796000000080 implements MigrationInterface {
         END IF;
         RAISE EXCEPTION 'audit_entries is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
       END $$`);
+    await q.query(`CREATE INDEX audit_entries_unsealed_idx ON audit_entries (municipality_id, ins) WHERE hash IS NULL`);
     await q.query(`DROP INDEX audit_entries_unsealed_xact_idx`);
     await q.query(`ALTER TABLE audit_entries DROP COLUMN xact`);
   }

@@ -76,7 +76,8 @@ export async function sealAfterCommit(em: EntityManager): Promise<void> {
 
 /**
  * Seals every committed entry of the municipality still waiting for its place (sealAfterCommit),
- * in the order they were inserted, SEAL_STEP a statement (each its own transaction); returns how
+ * a transaction after another in the order they committed, each in the order its entries were
+ * inserted, SEAL_STEP a statement (each its own transaction); returns how
  * many. Safe to call from any number of processes at once: each step takes the head's lock and
  * seals what is still unsealed when it has it.
  */
@@ -84,8 +85,9 @@ export async function sealCommitted(ds: DataSource, municipalityId: string): Pro
   let total = 0;
   for (;;) {
     const [{ sealed }]: Array<{ sealed: number }> = await ds.query(`SELECT audit_seal_committed($1, $2) AS sealed`, [municipalityId, SEAL_STEP]);
+    // a step seals one queued transaction's next entries; none: the queue is empty
+    if (sealed === 0) return total;
     total += sealed;
-    if (sealed < SEAL_STEP) return total;
   }
 }
 
