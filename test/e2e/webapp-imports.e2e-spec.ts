@@ -112,6 +112,17 @@ describe('the web app: imports', () => {
     expect(answer.text).toContain('<option value="ngos" selected>organizacje pozarządowe</option>');
   });
 
+  it('a file with more than 500 errors: the table shows the first 500 and says how many there are; the summary counts them all', async () => {
+    const web = await onImportPage();
+    const rows = Array.from({ length: 600 }, (_, i) => ({ ...goodRow(`Fundacja nr ${i}`), legalForm: 'spółka' }));
+    const answer = await web.postMultipart('/app/imports', { kind: 'ngos', file: csvFile(csvOf(rows)), mode: 'check' });
+    expect(answer.status).toBe(200);
+    expect(errorRows(answer.text)).toHaveLength(500);
+    expect(errorRows(answer.text)[499][0]).toBe('501');
+    expect(answer.text).toContain('<a href="#bledy">W pliku są błędy (600)');
+    expect(answer.text).toContain('<p>Tabela pokazuje pierwsze 500 z 600 błędów. Popraw je, sprawdź plik ponownie, a zobaczysz następne.</p>');
+  });
+
   it('a valid CSV: the dry run writes nothing and offers "Importuj N wierszy" for the same file; the import writes every row and its audit entries, then a one-time confirmation', async () => {
     const web = await onImportPage();
     const rows = [goodRow('Fundacja „Źródło”, Łódź'), goodRow('Stowarzyszenie Przyjaciół Nowej Huty'), goodRow('Koło Gospodyń Wiejskich w Bieżanowie')];

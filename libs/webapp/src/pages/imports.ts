@@ -197,6 +197,12 @@ function fileMessage(e: FieldError): string {
   return `Pliku nie można odczytać: ${m}`;
 }
 
+/**
+ * Errors in the table at most: a file of 100 000 rows with a column wrong on every row would
+ * otherwise make a page of 100 000 table rows, too long to read or to load (the API answers all).
+ */
+const SHOWN_ERRORS = 500;
+
 /** /app/imports: a dry run of a CSV or XLSX file, its rows' errors in a table, then the import (officials, admins). */
 export function registerImportPages(routes: WebRoutes, deps: { imports: ImportsService; sessions: WebSessions }): void {
   const { imports, sessions } = deps;
@@ -224,6 +230,9 @@ export function registerImportPages(routes: WebRoutes, deps: { imports: ImportsS
               }`,
         notes: [
           ...(result.note ? [result.note] : []),
+          ...(result.errors.length > SHOWN_ERRORS
+            ? [`Tabela pokazuje pierwsze ${formatInteger(SHOWN_ERRORS)} z ${formatInteger(result.errors.length)} błędów. Popraw je, sprawdź plik ponownie, a zobaczysz następne.`]
+            : []),
           ...(result.imported ? ['Import zapisuje wszystkie wiersze albo żaden, a od sprawdzenia pliku dane w rejestrze się zmieniły.'] : []),
         ],
         table: result.errors.length
@@ -231,7 +240,7 @@ export function registerImportPages(routes: WebRoutes, deps: { imports: ImportsS
               id: 'bledy-caption',
               caption: `Błędy w pliku „${result.fileName}”`,
               columns: [{ label: 'Wiersz' }, { label: 'Kolumna' }, { label: 'Komunikat' }],
-              rows: result.errors.map((e) => ({ head: formatInteger(e.line), cells: [e.column ?? '—', rowMessage(e.column, e.message)] })),
+              rows: result.errors.slice(0, SHOWN_ERRORS).map((e) => ({ head: formatInteger(e.line), cells: [e.column ?? '—', rowMessage(e.column, e.message)] })),
             }
           : null,
       },
