@@ -1,9 +1,9 @@
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { annualProgram, moveDeadline, newCall, ngoWithUser, warsawToday } from '../utils/competitions';
 import { createTestApp, PLATFORM_ADMIN, type TestApp } from '../utils/test-app';
 import { createUser, signIn, TEST_PASSWORD } from '../utils/users';
 import { launchTestBrowser, type TestBrowser } from './setup/chromium';
+import { scrollsSideways, signInWithKeyboard, tabTo, tabToButton, violations } from './setup/pages';
 
 /** The little of the browser's window the page functions below use (this project compiles without the DOM library). */
 interface BrowserWindow {
@@ -12,7 +12,6 @@ interface BrowserWindow {
 }
 declare const window: BrowserWindow;
 
-const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 /**
  * Real: the API with the web app on a test database, Debian's Chromium, axe-core. An open
@@ -55,8 +54,6 @@ describe('open competitions in Chromium', () => {
     }
   });
 
-  const violations = async (page: Page) => (await new AxeBuilder({ page }).withTags(WCAG_21_AA).analyze()).violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes[0]?.target.join(' ')}`);
-  const scrollsSideways = (page: Page) => page.evaluate(() => window.document.scrollingElement.scrollWidth > window.innerWidth);
 
   /** axe-core at the desktop width and at a phone's 320 px, and no sideways scroll at 320 px; what is found, by page. */
   const found: Record<string, string[]> = {};
@@ -68,26 +65,6 @@ describe('open competitions in Chromium', () => {
     if (await scrollsSideways(page)) problems.push('scrolls sideways at 320 px');
     await page.setViewportSize(size);
     if (problems.length) found[name] = problems;
-  }
-
-  /** Presses Tab (Shift+Tab with `back`) until the element matching `selector` has the focus. */
-  async function tabTo(page: Page, selector: string, o: { back?: boolean; limit?: number } = {}): Promise<void> {
-    const limit = o.limit ?? 400;
-    for (let i = 0; i < limit; i++) {
-      if (await page.evaluate((s) => window.document.activeElement?.matches(s) ?? false, selector)) return;
-      await page.keyboard.press(o.back ? 'Shift+Tab' : 'Tab');
-    }
-    throw new Error(`${selector} never had the focus after ${limit} presses of Tab`);
-  }
-
-  /** Tabs to a button by its text. */
-  async function tabToButton(page: Page, text: string): Promise<void> {
-    for (let i = 0; i < 400; i++) {
-      const focused = await page.evaluate(() => ({ tag: window.document.activeElement?.tagName ?? '', text: window.document.activeElement?.textContent?.trim() ?? '' }));
-      if (focused.tag === 'BUTTON' && focused.text === text) return;
-      await page.keyboard.press('Tab');
-    }
-    throw new Error(`the button "${text}" never had the focus`);
   }
 
   /** Tabs to a field (by its name) and types into it, replacing what it held. */
@@ -103,19 +80,10 @@ describe('open competitions in Chromium', () => {
     await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
   }
 
-  async function signInWithKeyboard(page: Page, email: string): Promise<void> {
-    await page.goto(`${t.url}/app/login`);
-    await tabTo(page, '#f-email');
-    await page.keyboard.type(email);
-    await page.keyboard.press('Tab');
-    await page.keyboard.type(TEST_PASSWORD);
-    await Promise.all([page.waitForURL(`${t.url}/app`), page.keyboard.press('Enter')]);
-  }
-
   it('lets an NGO draft, fix and submit an offer with the keyboard alone, then open its printable confirmation; every page passes axe-core and fits 320 px', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'pl-PL' });
     try {
-      await signInWithKeyboard(page, ngo.email);
+      await signInWithKeyboard(page, t.url, ngo.email, TEST_PASSWORD);
       await tabTo(page, 'nav a[href="/app/offers"]');
       await Promise.all([page.waitForURL(`${t.url}/app/offers`), page.keyboard.press('Enter')]);
       await check(page, 'offers');
@@ -216,7 +184,7 @@ describe('open competitions in Chromium', () => {
 
       // the officials' pages of the call (built beside these)
       await page.context().clearCookies();
-      await signInWithKeyboard(page, official.email);
+      await signInWithKeyboard(page, t.url, official.email, TEST_PASSWORD);
       for (const [name, url] of [['calls', '/app/calls'], ['new call', '/app/calls/new'], ['call', `/app/calls/${call.id}`], ['offer (official)', path]]) {
         const answer = await page.goto(`${t.url}${url}`);
         expect([url, answer?.status()]).toEqual([url, 200]);
@@ -236,7 +204,7 @@ describe('open competitions in Chromium', () => {
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'pl-PL' });
     try {
-      await signInWithKeyboard(page, member.email);
+      await signInWithKeyboard(page, t.url, member.email, TEST_PASSWORD);
       const scoring = `${t.url}/app/calls/${call.id}/scoring`;
       expect((await page.goto(scoring))?.status()).toBe(200);
       await check(page, 'scoring: declaration');

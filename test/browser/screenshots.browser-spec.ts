@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { createTestApp, createTestDatabase, testConfig, type TestApp } from '../utils/test-app';
+import { signInByForm } from './setup/pages';
 import { launchTestBrowser, type TestBrowser } from './setup/chromium';
 
 /** The demo's accounts' published password (the embedded database's demo). */
@@ -39,12 +40,7 @@ describe('screenshots of the web app for the README', () => {
     }
   });
 
-  async function signIn(page: Page, email: string): Promise<void> {
-    await page.goto(`${t.url}/app/login`);
-    await page.fill('#f-email', email);
-    await page.fill('#f-password', DEMO_PASSWORD);
-    await Promise.all([page.waitForURL(`${t.url}/app`), page.click('button[type=submit]')]);
-  }
+  const signIn = (page: Page, email: string) => signInByForm(page, t.url, email, DEMO_PASSWORD);
 
   /** A PNG of the page's first screen at this width. */
   async function shoot(page: Page, name: string, width: 1280 | 320): Promise<void> {

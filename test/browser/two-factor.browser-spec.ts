@@ -1,17 +1,9 @@
-import AxeBuilder from '@axe-core/playwright';
 import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
 import { createTestApp, PLATFORM_ADMIN, type TestApp } from '../utils/test-app';
 import { createUser, signIn, TEST_PASSWORD } from '../utils/users';
 import { launchTestBrowser, type TestBrowser } from './setup/chromium';
-
-interface BrowserWindow {
-  innerWidth: number;
-  document: { scrollingElement: { scrollWidth: number }; activeElement: { matches(selector: string): boolean } | null };
-}
-declare const window: BrowserWindow;
-
-const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+import { scrollsSideways, tabTo, violations } from './setup/pages';
 
 /**
  * Two-factor sign-in in Chromium, with the keyboard alone, at a phone's 320 px: setting it up
@@ -37,16 +29,6 @@ describe('two-factor sign-in in Chromium', () => {
     }
   });
 
-  const violations = async (page: Page) => (await new AxeBuilder({ page }).withTags(WCAG_21_AA).analyze()).violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes[0]?.target.join(' ')}`);
-  const scrollsSideways = (page: Page) => page.evaluate(() => window.document.scrollingElement.scrollWidth > window.innerWidth);
-
-  async function tabTo(page: Page, selector: string): Promise<void> {
-    for (let i = 0; i < 60; i++) {
-      if (await page.evaluate((s) => window.document.activeElement?.matches(s) ?? false, selector)) return;
-      await page.keyboard.press('Tab');
-    }
-    throw new Error(`${selector} never had the focus`);
-  }
 
   /** Types into a field reached with Tab, then presses Enter to send its form. */
   async function typeAndSend(page: Page, selector: string, text: string): Promise<void> {

@@ -1,4 +1,3 @@
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
@@ -9,6 +8,7 @@ import { newCommission, newMember, newNgo, newProgram, newTask } from '../utils/
 import { createTestApp, PLATFORM_ADMIN, type TestApp } from '../utils/test-app';
 import { createUser, signIn, TEST_PASSWORD } from '../utils/users';
 import { launchTestBrowser, type TestBrowser } from './setup/chromium';
+import { scrollsSideways, signInByForm, tabTo, violations } from './setup/pages';
 
 /** The little of the browser's window the page functions below use (this project compiles without the DOM library). */
 interface BrowserWindow {
@@ -17,7 +17,6 @@ interface BrowserWindow {
 }
 declare const window: BrowserWindow;
 
-const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
 /** Real: the API with the web app on a test database, Debian's Chromium, axe-core. */
@@ -60,22 +59,7 @@ describe('the web app in Chromium', () => {
     }
   });
 
-  /** Presses Tab (Shift+Tab with `back`) until the element matching `selector` has the focus (at most `limit` times). */
-  async function tabTo(page: Page, selector: string, o: { back?: boolean; limit?: number } = {}): Promise<void> {
-    const limit = o.limit ?? 80;
-    for (let i = 0; i < limit; i++) {
-      if (await page.evaluate((s) => window.document.activeElement?.matches(s) ?? false, selector)) return;
-      await page.keyboard.press(o.back ? 'Shift+Tab' : 'Tab');
-    }
-    throw new Error(`${selector} never had the focus after ${limit} presses of Tab`);
-  }
-
-  async function signInAs(page: Page, role: keyof typeof accounts): Promise<void> {
-    await page.goto(`${t.url}/app/login`);
-    await page.fill('#f-email', accounts[role].email);
-    await page.fill('#f-password', accounts[role].password);
-    await Promise.all([page.waitForURL(`${t.url}/app`), page.click('button[type=submit]')]);
-  }
+  const signInAs = (page: Page, role: keyof typeof accounts) => signInByForm(page, t.url, accounts[role].email, accounts[role].password);
 
   it('lets an official, with the keyboard alone, sign in, register an NGO and log its funded task, the broken rules shown beside their fields, then find the task in the list and the audit trail', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'pl-PL' });
@@ -201,8 +185,6 @@ describe('the web app in Chromium', () => {
 
   /** More than any role reaches (the admin about 35 kinds of page); the crawl must end before it. */
   const MAX_PAGES = 80;
-  const violations = async (page: Page) => (await new AxeBuilder({ page }).withTags(WCAG_21_AA).analyze()).violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes[0]?.target.join(' ')}`);
-  const scrollsSideways = (page: Page) => page.evaluate(() => window.document.scrollingElement.scrollWidth > window.innerWidth);
 
   /**
    * Every page a role reaches by following the app's own links from its start page (records of one
