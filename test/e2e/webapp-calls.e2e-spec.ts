@@ -53,11 +53,7 @@ describe('the web app: open competitions for officials and commission members', 
 
   afterAll(() => t?.close());
 
-  async function client(email: string): Promise<WebClient> {
-    const web = new WebClient(t.url);
-    await web.signIn(email, TEST_PASSWORD);
-    return web;
-  }
+  const client = (email: string) => WebClient.signedIn(t.url, email, TEST_PASSWORD);
 
   /** The create form's fields for a call whose deadline is `days` after today at 15:30 Warsaw time. */
   const callForm = (days: number, overrides: Record<string, string> = {}) => ({

@@ -35,11 +35,7 @@ describe('the web app: dialogue commissions', () => {
 
   afterAll(() => t?.close());
 
-  async function client(email: string): Promise<WebClient> {
-    const web = new WebClient(t.url);
-    await web.signIn(email, TEST_PASSWORD);
-    return web;
-  }
+  const client = (email: string) => WebClient.signedIn(t.url, email, TEST_PASSWORD);
 
   async function arrange(o: { ngos?: number } = {}) {
     const ngos = [];

@@ -41,11 +41,7 @@ describe('the web app: an NGO\'s offers in open competitions', () => {
 
   afterAll(() => t?.close());
 
-  async function client(email: string): Promise<WebClient> {
-    const web = new WebClient(t.url);
-    await web.signIn(email, TEST_PASSWORD);
-    return web;
-  }
+  const client = (email: string) => WebClient.signedIn(t.url, email, TEST_PASSWORD);
 
   async function publishedCall(overrides: Record<string, unknown> = {}) {
     const draft = await t.call('POST', '/api/v1/calls', { token: official.token, body: newCall(programId, year, today, 22, overrides) });

@@ -87,6 +87,13 @@ export class WebClient {
     return this.answer(await fetch(this.base + path, { method: 'POST', redirect: 'manual', headers, body: form }));
   }
 
+  /** A new client at `base`, signed in as `email` through the sign-in page. */
+  static async signedIn(base: string, email: string, password: string): Promise<WebClient> {
+    const web = new WebClient(base);
+    await web.signIn(email, password);
+    return web;
+  }
+
   /** Signs in through the sign-in page; throws unless it answers 303. */
   async signIn(email: string, password: string, next?: string): Promise<WebAnswer> {
     await this.get(`/app/login${next ? `?next=${encodeURIComponent(next)}` : ''}`);
