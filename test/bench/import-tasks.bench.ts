@@ -1,10 +1,9 @@
-import { DEMO_PASSWORD } from '@app/database';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, ms, type Benchmark, type BenchContext, type Measurement } from './benchmark';
 import { startChildServer } from './child-server';
-import { apiCalls, csv, NGO_HEADER, ngoRow } from './import.bench';
+import { apiCalls, benchMunicipality, csv, NGO_HEADER, ngoRow } from './import.bench';
 
 /** P7's file: the largest task file allowed (IMPORT_ROW_LIMITS.tasks) … */
 const LARGE = 100_000;
@@ -52,15 +51,9 @@ function importTasks(ctx: BenchContext): Promise<Outcome> {
     // the default log level: the import's own line gives its phases (read, rows, commit, seal)
     const server = await startChildServer(ctx.distRoot, 'app', { BENCH_CONFIG: JSON.stringify({ ...ctx.config, logLevel: 'info' }), BENCH_DATABASE_URL: ctx.databaseUrl }, logFile);
     try {
-      const { call, login } = apiCalls(server.url);
-      const platform = await login('admin@krakow.example', DEMO_PASSWORD);
-      const password = 'bench-import-password-1';
-      const m = await call('POST', '/api/v1/municipalities', platform, { name: 'Gmina Zadaniowa', slug: 'gmina-zadaniowa', teryt: '9999996', admin: { email: 'admin@zadaniowa.bench', password } });
-      const admin = await login('admin@zadaniowa.bench', password);
-      await call('POST', '/api/v1/users', admin, { email: 'official@zadaniowa.bench', password, role: 'official' });
-      const official = await login('official@zadaniowa.bench', password);
-      const multiYear = (await call('POST', '/api/v1/programs', official, { title: 'Program wieloletni', kind: 'multi-year', startYear: 2019, endYear: 2022 })).id as string;
-      const annual = (await call('POST', '/api/v1/programs', official, { title: 'Program roczny 2019', kind: 'annual', startYear: 2019, endYear: 2019, parentId: multiYear })).id as string;
+      const { call } = apiCalls(server.url);
+      const { id, official, annual } = await benchMunicipality(server.url, { name: 'Gmina Zadaniowa', slug: 'gmina-zadaniowa', teryt: '9999996' });
+      const m = { id };
 
       const upload = async (kind: 'ngos' | 'tasks', rows: string[][], header: string[]) => {
         const form = new FormData();

@@ -1,7 +1,6 @@
-import { DEMO_PASSWORD } from '@app/database';
 import { ms, type Benchmark, type BenchContext, type Measurement } from './benchmark';
 import { startChildServer } from './child-server';
-import { apiCalls, csv, NGO_HEADER, ngoRow } from './import.bench';
+import { apiCalls, benchMunicipality, csv, NGO_HEADER, ngoRow } from './import.bench';
 
 /** The import: the largest file allowed (libs/imports' row limit). */
 const ROWS = 10_000;
@@ -27,13 +26,8 @@ export const importWritesBenchmark: Benchmark = {
   async run(ctx: BenchContext): Promise<Measurement> {
     const server = await startChildServer(ctx.distRoot, 'app', { BENCH_CONFIG: JSON.stringify({ ...ctx.config, logLevel: 'warn' }), BENCH_DATABASE_URL: ctx.databaseUrl });
     try {
-      const { call, login } = apiCalls(server.url);
-      const platform = await login('admin@krakow.example', DEMO_PASSWORD);
-      const password = 'bench-import-password-1';
-      await call('POST', '/api/v1/municipalities', platform, { name: 'Gmina Równoległa', slug: 'gmina-rownolegla', teryt: '9999997', admin: { email: 'admin@rownolegla.bench', password } });
-      const admin = await login('admin@rownolegla.bench', password);
-      await call('POST', '/api/v1/users', admin, { email: 'official@rownolegla.bench', password, role: 'official' });
-      const official = await login('official@rownolegla.bench', password);
+      const { call } = apiCalls(server.url);
+      const { official } = await benchMunicipality(server.url, { name: 'Gmina Równoległa', slug: 'gmina-rownolegla', teryt: '9999997' });
 
       const form = new FormData();
       form.append('file', new Blob([csv([NGO_HEADER, ...Array.from({ length: ROWS }, ngoRow)])], { type: 'text/csv' }), 'ngos.csv');

@@ -34,6 +34,25 @@ export function apiCalls(base: string) {
   return { call, login };
 }
 
+/**
+ * A municipality of a benchmark's own (the demo's published years are not touched), made through
+ * the API by the demo's platform admin, with its admin and an official; the official's token, and
+ * the official's multi-year programme 2019–2022 with its annual 2019 programme.
+ */
+export async function benchMunicipality(base: string, o: { name: string; slug: string; teryt: string }) {
+  const { call, login } = apiCalls(base);
+  const platform = await login('admin@krakow.example', DEMO_PASSWORD);
+  const password = 'bench-import-password-1';
+  const domain = `${o.slug.replace(/^gmina-/, '')}.bench`;
+  const m = await call('POST', '/api/v1/municipalities', platform, { name: o.name, slug: o.slug, teryt: o.teryt, admin: { email: `admin@${domain}`, password } });
+  const admin = await login(`admin@${domain}`, password);
+  await call('POST', '/api/v1/users', admin, { email: `official@${domain}`, password, role: 'official' });
+  const official = await login(`official@${domain}`, password);
+  const multiYear = (await call('POST', '/api/v1/programs', official, { title: 'Program wieloletni', kind: 'multi-year', startYear: 2019, endYear: 2022 })).id as string;
+  const annual = (await call('POST', '/api/v1/programs', official, { title: 'Program roczny 2019', kind: 'annual', startYear: 2019, endYear: 2019, parentId: multiYear })).id as string;
+  return { id: m.id as string, official, annual };
+}
+
 export const csv = (rows: string[][]) => rows.map((r) => r.join(',')).join('\n') + '\n';
 
 /**
@@ -50,17 +69,8 @@ export const importBenchmark: Benchmark = {
   async run(ctx: BenchContext): Promise<Measurement> {
     const server = await startChildServer(ctx.distRoot, 'app', { BENCH_CONFIG: JSON.stringify(ctx.config), BENCH_DATABASE_URL: ctx.databaseUrl });
     try {
-      const { call, login } = apiCalls(server.url);
-
-      // a municipality of the benchmark's own: the demo's published years are not touched
-      const platform = await login('admin@krakow.example', DEMO_PASSWORD);
-      const password = 'bench-import-password-1';
-      const m = await call('POST', '/api/v1/municipalities', platform, { name: 'Gmina Importowa', slug: 'gmina-importowa', teryt: '9999998', admin: { email: 'admin@importowa.bench', password } });
-      const admin = await login('admin@importowa.bench', password);
-      await call('POST', '/api/v1/users', admin, { email: 'official@importowa.bench', password, role: 'official' });
-      const official = await login('official@importowa.bench', password);
-      const multiYear = (await call('POST', '/api/v1/programs', official, { title: 'Program wieloletni', kind: 'multi-year', startYear: 2019, endYear: 2022 })).id as string;
-      const annual = (await call('POST', '/api/v1/programs', official, { title: 'Program roczny 2019', kind: 'annual', startYear: 2019, endYear: 2019, parentId: multiYear })).id as string;
+      const { id, official, annual } = await benchMunicipality(server.url, { name: 'Gmina Importowa', slug: 'gmina-importowa', teryt: '9999998' });
+      const m = { id };
 
       const send = async (kind: 'ngos' | 'tasks', file: string): Promise<number> => {
         const form = new FormData();
