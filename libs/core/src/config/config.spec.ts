@@ -16,7 +16,13 @@ describe('configuration', () => {
       reportCompileCron: '0 2 * * *',
       reportOpenCron: '0 3 1 1 *',
       jobsTimeZone: 'Europe/Warsaw',
+      nightlyCompileConcurrency: 2,
+      nightlyLeaseSeconds: 60,
     });
+  });
+
+  it('reads the nightly compile\'s concurrency and lease', () => {
+    expect(loadConfig({ NIGHTLY_COMPILE_CONCURRENCY: '4', NIGHTLY_LEASE_SECONDS: '5' })).toMatchObject({ nightlyCompileConcurrency: 4, nightlyLeaseSeconds: 5 });
   });
 
   it('reads the scheduler\'s cron expressions and time zone', () => {
@@ -47,6 +53,11 @@ describe('configuration', () => {
     [{ REPORT_OPEN_CRON: '0 3 1 13 *' }, 'REPORT_OPEN_CRON'],
     [{ REPORT_OPEN_CRON: '0 3 1' }, 'REPORT_OPEN_CRON'],
     [{ JOBS_TIME_ZONE: 'Europe/Nowhere' }, 'JOBS_TIME_ZONE'],
+    [{ NIGHTLY_COMPILE_CONCURRENCY: '0' }, 'NIGHTLY_COMPILE_CONCURRENCY'],
+    [{ NIGHTLY_COMPILE_CONCURRENCY: '17' }, 'NIGHTLY_COMPILE_CONCURRENCY'],
+    [{ NIGHTLY_COMPILE_CONCURRENCY: 'two' }, 'NIGHTLY_COMPILE_CONCURRENCY'],
+    [{ NIGHTLY_LEASE_SECONDS: '4' }, 'NIGHTLY_LEASE_SECONDS'],
+    [{ NIGHTLY_LEASE_SECONDS: '1.5' }, 'NIGHTLY_LEASE_SECONDS'],
   ])('refuses %j with a message naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);
