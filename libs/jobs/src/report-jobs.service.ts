@@ -167,17 +167,21 @@ export class ReportJobsService implements OnModuleDestroy {
         return { kind: 'skipped' };
       }
       try {
+        if (tick) {
+          const [claimed]: Array<{ run_id: string }> = await connection.query(`SELECT run_id FROM job_ticks WHERE job = 'nightly' AND tick = $1`, [tick]);
+          if (claimed) {
+            this.logger.debug(`nightly run of ${tick.toISOString()} started by another process: joining run ${claimed.run_id}`);
+            return { kind: 'joined', runId: claimed.run_id };
+          }
+        }
         const pending = await this.compiles.pendingRun(connection);
         if (pending) {
           this.logger.log(`nightly run ${pending.runId} is still under way (${pending.left} item(s) left): joining it${tick ? ` instead of starting the run of ${tick.toISOString()}` : ''}`);
           return { kind: 'joined', runId: pending.runId };
         }
         const run = new Run(connection, this.ds, this.logger);
-        if (tick && !(await this.claimTick(connection, 'nightly', tick, run.id))) {
-          const [claimed]: Array<{ run_id: string }> = await connection.query(`SELECT run_id FROM job_ticks WHERE job = 'nightly' AND tick = $1`, [tick]);
-          this.logger.debug(`nightly run of ${tick.toISOString()} started by another process: joining run ${claimed.run_id}`);
-          return { kind: 'joined', runId: claimed.run_id };
-        }
+        // under the lock, and the tick seen unclaimed just now: the claim cannot fail but for a broken connection
+        if (tick && !(await this.claimTick(connection, 'nightly', tick, run.id))) throw new RunLostItsLock(`could not claim the nightly tick of ${tick.toISOString()}`);
         let queued: number;
         try {
           queued = await this.compiles.enqueue(connection, run.id);

@@ -23,6 +23,10 @@ describe('configuration', () => {
 
   it('reads the nightly compile\'s concurrency and lease', () => {
     expect(loadConfig({ NIGHTLY_COMPILE_CONCURRENCY: '4', NIGHTLY_LEASE_SECONDS: '5' })).toMatchObject({ nightlyCompileConcurrency: 4, nightlyLeaseSeconds: 5 });
+    // each compile holds a pooled connection: the pool must keep some for everything else
+    expect(() => loadConfig({ NIGHTLY_COMPILE_CONCURRENCY: '10' })).toThrow('NIGHTLY_COMPILE_CONCURRENCY (10) must be less than DATABASE_POOL_SIZE (10)');
+    expect(() => loadConfig({ NIGHTLY_COMPILE_CONCURRENCY: '4', DATABASE_POOL_SIZE: '3' })).toThrow(ConfigError);
+    expect(loadConfig({ NIGHTLY_COMPILE_CONCURRENCY: '12', DATABASE_POOL_SIZE: '20' }).nightlyCompileConcurrency).toBe(12);
   });
 
   it('reads the scheduler\'s cron expressions and time zone', () => {

@@ -153,6 +153,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: Config
   if (purpose.signsTokens && parsed.DATABASE_URL !== undefined && parsed.JWT_SECRET === undefined) {
     throw new ConfigError(['JWT_SECRET must be set when DATABASE_URL is set (at least 32 random characters, e.g. `openssl rand -base64 48`): the generated key is for the embedded demo database only']);
   }
+  if ((parsed.NIGHTLY_COMPILE_CONCURRENCY ?? 2) >= (parsed.DATABASE_POOL_SIZE ?? 10)) {
+    // each compile holds a pooled connection for its transaction; the process's requests and the job's own bookkeeping need the rest
+    throw new ConfigError([`NIGHTLY_COMPILE_CONCURRENCY (${parsed.NIGHTLY_COMPILE_CONCURRENCY ?? 2}) must be less than DATABASE_POOL_SIZE (${parsed.DATABASE_POOL_SIZE ?? 10})`]);
+  }
   if (parsed.DATABASE_MIGRATION_URL && !parsed.DATABASE_URL) {
     throw new ConfigError(['DATABASE_MIGRATION_URL needs DATABASE_URL (the runtime role\'s connection) to be set too']);
   }
