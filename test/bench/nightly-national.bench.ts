@@ -148,6 +148,8 @@ export const nightlyNationalBenchmark: Benchmark = {
         `SELECT claimed_by, count(*)::int AS n FROM job_runs WHERE run_id = $1 AND job = 'compile-report' GROUP BY 1 ORDER BY 1`,
         [runId],
       );
+      // stopped first, so that the run's starter has written its closing line
+      await Promise.all(workers.map(stopWorker));
       const progressLines = workers.flatMap((w) => readFileSync(w.log, 'utf8').split('\n').map((l) => l.replace(/\x1b\[[0-9;]*m/g, '')).filter((l) => /nightly run .* (done|finished|queued)/.test(l)));
       return {
         measured: r.seconds,
