@@ -31,7 +31,8 @@ describe('the nightly compile shared by worker processes', () => {
   const children: ChildProcess[] = [];
 
   function startWorker(cron: string, extra: NodeJS.ProcessEnv = {}): Worker {
-    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'info', REPORT_COMPILE_CRON: cron, JOBS_TIME_ZONE: 'UTC', ...extra };
+    // a long query deadline (DATABASE_QUERY_TIMEOUT, 3.5 s by default), as jobs.e2e-spec's crash test has: a compile waits for a row the test holds
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'info', REPORT_COMPILE_CRON: cron, JOBS_TIME_ZONE: 'UTC', DATABASE_QUERY_TIMEOUT: '60000', ...extra };
     for (const name of ['ADMIN_EMAIL', 'ADMIN_PASSWORD', 'DEMO_DATA']) delete env[name];
     const child = spawn(process.execPath, [join(BUILD, 'apps/worker/src/main.js')], { cwd: BUILD, env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
@@ -41,10 +42,29 @@ describe('the nightly compile shared by worker processes', () => {
     return { child, output: () => out, exited: new Promise((done) => child.once('exit', () => done())) };
   }
 
-  /** A tick a few seconds ahead (whole second, UTC) and the six-field cron that fires at it once. */
-  function nextTick(): { tick: Date; cron: string } {
-    const tick = new Date(Math.ceil((Date.now() + START_MARGIN_MS) / 1000) * 1000);
+  /** A tick `margin` ms ahead (whole second, UTC) and the six-field cron that fires at it once. */
+  function nextTick(margin: number): { tick: Date; cron: string } {
+    const tick = new Date(Math.ceil((Date.now() + margin) / 1000) * 1000);
     return { tick, cron: `${tick.getUTCSeconds()} ${tick.getUTCMinutes()} ${tick.getUTCHours()} ${tick.getUTCDate()} ${tick.getUTCMonth() + 1} *` };
+  }
+
+  /**
+   * `n` workers whose nightly cron fires once, at the same second. On a loaded machine a worker
+   * may start after that second (its cron would then wait a year): then all are stopped and
+   * started again with a longer margin.
+   */
+  async function startTogether(n: number, extra: NodeJS.ProcessEnv = {}): Promise<{ workers: Worker[]; tick: Date }> {
+    for (const margin of [START_MARGIN_MS, 2 * START_MARGIN_MS, 4 * START_MARGIN_MS]) {
+      const { tick, cron } = nextTick(margin);
+      const workers = Array.from({ length: n }, () => startWorker(cron, extra));
+      const ready = (w: Worker) => /the scheduler is running/.test(w.output());
+      while (Date.now() < tick.getTime() - 500 && !workers.every(ready) && workers.every((w) => w.child.exitCode === null)) await new Promise((done) => setTimeout(done, 100));
+      if (workers.every(ready)) return { workers, tick };
+      for (const w of workers) w.child.kill('SIGKILL');
+      await Promise.all(workers.map((w) => w.exited));
+      if (workers.some((w) => w.child.exitCode !== null && w.child.signalCode === null)) throw new Error(`a worker exited:\n${workers.map((w) => w.output()).join('\n----\n')}`);
+    }
+    throw new Error(`the workers did not start within ${4 * START_MARGIN_MS} ms`);
   }
 
   async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms: number, workers: Worker[]): Promise<T> {
@@ -118,8 +138,7 @@ describe('the nightly compile shared by worker processes', () => {
   it('three workers whose cron fires together share one run: every report compiled exactly once, by more than one process, the purge once', async () => {
     const reports = await staleDrafts();
     expect(reports).toBeGreaterThanOrEqual(100);
-    const { tick, cron } = nextTick();
-    const workers = [startWorker(cron), startWorker(cron), startWorker(cron)];
+    const { workers, tick } = await startTogether(3);
     try {
       const runId = await until('the tick claimed', runOfTick(tick), START_MARGIN_MS + 30_000, workers);
       await until('the run ended', runEnded(runId), 60_000, workers);
@@ -141,7 +160,7 @@ describe('the nightly compile shared by worker processes', () => {
       await Promise.all(workers.map((w) => w.exited));
     }
     for (const w of workers) expect(w.child.exitCode).toBe(0);
-  }, 120_000);
+  }, 240_000);
 
   it('finishes the run when a worker is killed mid-item: its item is taken again after the lease, none lost, none compiled twice', async () => {
     const reports = await staleDrafts();
@@ -149,12 +168,13 @@ describe('the nightly compile shared by worker processes', () => {
     const [held] = (await check.query(`SELECT municipality_id, year FROM reports ORDER BY municipality_id, year OFFSET 5 LIMIT 1`)).rows as Array<{ municipality_id: string; year: number }>;
     const blocker = new Client({ connectionString: db.url });
     await blocker.connect();
-    const { tick, cron } = nextTick();
-    const lease = { NIGHTLY_LEASE_SECONDS: '5' };
-    const workers = [startWorker(cron, lease), startWorker(cron, lease)];
+    await blocker.query('BEGIN');
+    await blocker.query(`SELECT 1 FROM reports WHERE municipality_id = $1 AND year = $2 FOR UPDATE`, [held.municipality_id, held.year]);
+    const { workers, tick } = await startTogether(2, { NIGHTLY_LEASE_SECONDS: '5' }).catch(async (error: unknown) => {
+      await blocker.end();
+      throw error;
+    });
     try {
-      await blocker.query('BEGIN');
-      await blocker.query(`SELECT 1 FROM reports WHERE municipality_id = $1 AND year = $2 FOR UPDATE`, [held.municipality_id, held.year]);
       const runId = await until('the tick claimed', runOfTick(tick), START_MARGIN_MS + 30_000, workers);
       // the held item is running in one of the workers (waiting for the row), and every other item has ended
       const holder = await until(
@@ -195,5 +215,63 @@ describe('the nightly compile shared by worker processes', () => {
       for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
       await Promise.all(workers.map((w) => w.exited));
     }
-  }, 120_000);
+  }, 240_000);
+
+  it('compiles an item once when its lease runs out under a live process: the stalled compile cannot record, so it rolls back, and the taker\'s commits', async () => {
+    const reports = await staleDrafts();
+    const [held] = (await check.query(`SELECT municipality_id, year FROM reports ORDER BY municipality_id, year OFFSET 9 LIMIT 1`)).rows as Array<{ municipality_id: string; year: number }>;
+    const blocker = new Client({ connectionString: db.url });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query(`SELECT 1 FROM reports WHERE municipality_id = $1 AND year = $2 FOR UPDATE`, [held.municipality_id, held.year]);
+    const [{ pid: blockerPid }] = (await blocker.query('SELECT pg_backend_pid() AS pid')).rows;
+    const { workers, tick } = await startTogether(2, { NIGHTLY_LEASE_SECONDS: '5', NIGHTLY_COMPILE_CONCURRENCY: '1' }).catch(async (error: unknown) => {
+      await blocker.end();
+      throw error;
+    });
+    let stalled: Worker | undefined;
+    try {
+      const runId = await until('the tick claimed', runOfTick(tick), START_MARGIN_MS + 30_000, workers);
+      const holder = await until(
+        'the held item running',
+        async () =>
+          (await check.query(`SELECT claimed_by FROM job_runs WHERE run_id = $1 AND municipality_id = $2 AND year = $3 AND outcome = 'running'`, [runId, held.municipality_id, held.year])).rows[0]
+            ?.claimed_by as string | undefined,
+        60_000,
+        workers,
+      );
+      await until('its compile waiting for the row', async () => (await check.query('SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [blockerPid])).rowCount, 30_000, workers);
+      stalled = workers.find((w) => w.child.pid === Number(holder.split(':').pop()))!;
+      const taker = workers.find((w) => w !== stalled)!;
+      // the holder stalls (no renewal, no progress) while its compile waits for the row; the test lets go of the row,
+      // so the stalled compile's transaction now holds it, its lease runs out and the other worker takes the item
+      stalled.child.kill('SIGSTOP');
+      await blocker.query('ROLLBACK');
+      await until(
+        'the item taken by the other worker',
+        async () =>
+          (await check.query(`SELECT 1 FROM job_runs WHERE run_id = $1 AND municipality_id = $2 AND year = $3 AND attempts = 2 AND claimed_by <> $4`, [runId, held.municipality_id, held.year, holder]))
+            .rowCount,
+        30_000,
+        workers,
+      );
+      // the taker's compile waits for the row that the stalled compile holds; the stalled one wakes, finds its claim gone and rolls back
+      stalled.child.kill('SIGCONT');
+      await until('the run ended', runEnded(runId), 30_000, workers);
+      await until('the stalled worker saying so', async () => /this one's compile is not recorded/.test(stalled!.output()), 10_000, workers);
+
+      const { perReport, outcomes } = await afterRun(runId);
+      expect(perReport).toHaveLength(reports);
+      for (const r of perReport) expect({ ...r, items: r.items, compiles: r.compiles }).toEqual({ ...r, items: 1, compiles: 1 });
+      expect(outcomes).toEqual({ compiled: reports });
+      const [item] = (await check.query(`SELECT outcome, claimed_by, attempts FROM job_runs WHERE run_id = $1 AND municipality_id = $2 AND year = $3`, [runId, held.municipality_id, held.year])).rows;
+      expect(item).toEqual({ outcome: 'compiled', claimed_by: expect.stringMatching(new RegExp(`:${taker.child.pid}$`)), attempts: 2 });
+    } finally {
+      if (stalled?.child.exitCode === null) stalled.child.kill('SIGCONT');
+      await blocker.end();
+      for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
+      await Promise.all(workers.map((w) => w.exited));
+    }
+    for (const w of workers) expect(w.child.exitCode).toBe(0);
+  }, 240_000);
 });
