@@ -11,7 +11,8 @@ import { SharedRateLimits1796000000030 } from './1796000000030-SharedRateLimits'
 import { AuditSealAtCommit1796000000040 } from './1796000000040-AuditSealAtCommit';
 import { DistributionKeys1796000000050 } from './1796000000050-DistributionKeys';
 import { Competitions1796000000060 } from './1796000000060-Competitions';
+import { NightlyWorkList1796000000070 } from './1796000000070-NightlyWorkList';
 import { AuditSealAfterCommit1796000000080 } from './1796000000080-AuditSealAfterCommit';
 
 /** Every migration, in order. A new migration is added here as well as in its file. */
-export const migrations = [Foundation1795946400000, SeedSpheres1795946400001, CooperationRecords1795946400002, Reports1795946400003, CanonicalReportHashes1796000000001, AccountSecurity1796000000003, AuditRoles1796000000004, WebSessions1796000000005, TwoFactor1796000000010, SharedRateLimits1796000000030, AuditSealAtCommit1796000000040, DistributionKeys1796000000050, Competitions1796000000060, AuditSealAfterCommit1796000000080];
+export const migrations = [Foundation1795946400000, SeedSpheres1795946400001, CooperationRecords1795946400002, Reports1795946400003, CanonicalReportHashes1796000000001, AccountSecurity1796000000003, AuditRoles1796000000004, WebSessions1796000000005, TwoFactor1796000000010, SharedRateLimits1796000000030, AuditSealAtCommit1796000000040, DistributionKeys1796000000050, Competitions1796000000060, NightlyWorkList1796000000070, AuditSealAfterCommit1796000000080];

@@ -4,6 +4,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { JobRunsService } from './job-runs.service';
 import { JobsController } from './jobs.controller';
+import { NightlyCompileService } from './nightly-compile.service';
 import { ReportJobsScheduler } from './report-jobs.scheduler';
 import { ReportJobsService } from './report-jobs.service';
 
@@ -25,8 +26,8 @@ export class JobsModule {
       module: JobsModule,
       imports: [ReportsModule, CompetitionsModule, ...(options.scheduler ? [ScheduleModule.forRoot()] : [])],
       controllers: [JobsController],
-      providers: [JobRunsService, ReportJobsService, ...(options.scheduler ? [ReportJobsScheduler] : [])],
-      exports: [ReportJobsService],
+      providers: [JobRunsService, NightlyCompileService, ReportJobsService, ...(options.scheduler ? [ReportJobsScheduler] : [])],
+      exports: [ReportJobsService, NightlyCompileService],
     };
   }
 }

@@ -1,45 +1,28 @@
-import { APP_CONFIG, DomainError, isConnectionError, LOCKS, pgError, type AppConfig, type LockName } from '@app/core';
+import { APP_CONFIG, LOCKS, type AppConfig, type LockName } from '@app/core';
 import { CallsService } from '@app/competitions';
 import { ReportsService } from '@app/reports';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, QueryRunner } from 'typeorm';
+import { errorMessage, jobErrorSummary } from './job-errors';
 import type { JobName, JobRunItem, RunReport } from './job-runs';
+import { NightlyCompileService } from './nightly-compile.service';
 
 type ItemOutcome = JobRunItem['outcome'];
 
-const ERROR_MAX_LENGTH = 2000;
-
-function errorMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.length > ERROR_MAX_LENGTH ? `${message.slice(0, ERROR_MAX_LENGTH - 1)}…` : message;
-}
-
-/**
- * What `job_runs.error` keeps, and GET /jobs shows: the kind of failure and its code, never the
- * database's own text (which names tables, constraints and values) nor a stack. The full error
- * goes to the log. A domain error's message is the project's own sentence and is kept.
- */
-export function jobErrorSummary(error: unknown): string {
-  if (error instanceof DomainError) return errorMessage(`${error.name}: ${error.message}`);
-  const code = pgError(error)?.code ?? sqlState(error);
-  if (isConnectionError(error)) return `The database connection was lost or did not answer${code ? ` (SQLSTATE ${code})` : ''}`;
-  if (code) return `The database refused the work (SQLSTATE ${code})`;
-  const name = error instanceof Error ? error.constructor.name : typeof error;
-  return `Unexpected error (${name}); see the log`;
-}
-
-function sqlState(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
-}
+export { jobErrorSummary } from './job-errors';
 
 /** The calendar year of an instant in a time zone (1 January 00:30 in Warsaw is still 31 December in UTC). */
 export function yearIn(timeZone: string, at: Date): number {
   return Number(new Intl.DateTimeFormat('en', { timeZone, year: 'numeric' }).format(at));
 }
+
+/** How long a tick's nightly run waits for the lock that another process holds while it writes the tick's work list. */
+const NIGHTLY_LOCK_WAIT_MS = 30_000;
+const NIGHTLY_LOCK_POLL_MS = 50;
 
 /** The run's connection died, and its session-level lock with it: another process may now start a run, so this one stops. */
 class RunLostItsLock extends Error {}
@@ -95,10 +78,12 @@ class Run {
 
 /**
  * The report jobs. A cron only calls runNightly()/runYearly(); each run first takes its advisory
- * lock with pg_try_advisory_lock on one dedicated connection, held for the whole run, so of
- * several processes whose crons fire together exactly one runs and the others skip (and record
- * nothing). Every item is idempotent: a compile skips an unchanged input (its fingerprint), an
- * open skips a year that has a report, so a run that died halfway is simply run again.
+ * lock with pg_try_advisory_lock on one dedicated connection. The yearly and minutely runs hold
+ * it for the whole run, so of several processes whose crons fire together exactly one runs and
+ * the others skip (and record nothing). The nightly run holds it only while it writes its work
+ * list; the compiles are then shared by every process with the scheduler (NightlyCompileService).
+ * Every item is idempotent: a compile skips an unchanged input (its fingerprint), an open skips a
+ * year that has a report, so a run that died halfway is simply run again.
  */
 @Injectable()
 export class ReportJobsService implements OnModuleDestroy {
@@ -111,6 +96,7 @@ export class ReportJobsService implements OnModuleDestroy {
     private readonly reports: ReportsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly calls: CallsService,
+    private readonly compiles: NightlyCompileService,
   ) {}
 
   /**
@@ -118,29 +104,105 @@ export class ReportJobsService implements OnModuleDestroy {
    * whose input changed since its last compile, each in its own transaction; then deletes the
    * idempotency keys older than 24 h (older than `now` - 24 h). `tick`: the cron's instant that
    * asked for it (see claimTick); without it (a run asked for by hand) the lock alone decides.
+   *
+   * The process that takes the nightly lock and claims the tick writes the run's work list (one
+   * `queued` item per report, NightlyCompileService.enqueue) and purges the keys, releases the
+   * lock, and then works on the list with every other process with the scheduler: the tick's
+   * other processes wait for the lock, find the tick claimed, and join the run. A run is not
+   * started while another still has items left: the process joins that one instead. Resolves
+   * when none of the run's items is queued or running (or the process is stopping).
    */
   runNightly(now?: Date, tick?: Date): Promise<RunReport> {
-    return this.locked('nightlyReports', 'nightly', tick, async (run) => {
-      for (const municipalityId of await this.municipalities()) {
-        let years: number[];
-        try {
-          years = await this.reports.reportYears(municipalityId);
-        } catch (error) {
-          await run.item('compile-report', municipalityId, null, () => Promise.reject(error));
-          continue;
-        }
-        for (const year of years) {
-          await run.item('compile-report', municipalityId, year, async () => (await this.reports.compile(municipalityId, year, { onlyIfChanged: true })).outcome);
-        }
+    if (this.stopping) {
+      this.logger.debug('nightly run not started: shutting down');
+      return Promise.resolve({ ran: false });
+    }
+    const running = this.nightly(now, tick);
+    this.inFlight.add(running);
+    void running.finally(() => this.inFlight.delete(running)).catch(() => undefined);
+    return running;
+  }
+
+  private async nightly(now: Date | undefined, tick: Date | undefined): Promise<RunReport> {
+    const started = Date.now();
+    const begun = await this.beginNightly(now, tick);
+    if (begun.kind === 'skipped') return { ran: false };
+    if (begun.kind === 'joined') {
+      await this.compiles.finish(begun.runId);
+      return { ran: false, joined: begun.runId };
+    }
+    await this.compiles.finish(begun.runId);
+    const items = await this.compiles.items(begun.runId);
+    const counts = new Map<string, number>();
+    for (const item of items) counts.set(item.outcome, (counts.get(item.outcome) ?? 0) + 1);
+    const [{ processes }]: Array<{ processes: number }> = await this.ds.query(
+      `SELECT count(DISTINCT claimed_by)::int AS processes FROM job_runs WHERE run_id = $1 AND job = 'compile-report'`,
+      [begun.runId],
+    );
+    const summary = [...counts].map(([outcome, n]) => `${n} ${outcome}`).join(', ');
+    const left = begun.queued - items.filter((i) => i.job === 'compile-report').length;
+    this.logger.log(`nightly run ${begun.runId} finished in ${Date.now() - started} ms: ${summary} (compiled by ${processes} process(es))${left > 0 ? `; ${left} item(s) left for the other processes (this one is stopping)` : ''}`);
+    return { ran: true, runId: begun.runId, items };
+  }
+
+  /**
+   * Under the nightly lock: joins a run still under way, or the tick's run when another process
+   * claimed the tick; else claims the tick, writes the work list and purges the old idempotency
+   * keys (both recorded on the lock's connection). A run by hand tries the lock once; a tick's
+   * run waits for it (another process is writing that tick's list, which takes a moment).
+   */
+  private async beginNightly(now: Date | undefined, tick: Date | undefined): Promise<{ kind: 'skipped' } | { kind: 'joined'; runId: string } | { kind: 'started'; runId: string; queued: number }> {
+    const key = LOCKS.nightlyReports.toString();
+    const connection = this.ds.createQueryRunner();
+    try {
+      await connection.connect();
+      let locked = false;
+      for (const deadline = Date.now() + (tick ? NIGHTLY_LOCK_WAIT_MS : 0); ; ) {
+        [{ locked }] = await connection.query('SELECT pg_try_advisory_lock($1::bigint) AS locked', [key]);
+        if (locked || Date.now() >= deadline || this.stopping) break;
+        await sleep(NIGHTLY_LOCK_POLL_MS);
       }
-      await run.item('purge-idempotency-keys', null, null, async () => {
-        const [, deleted]: [unknown, number] = await this.ds.query(`DELETE FROM idempotency_keys WHERE created_at < coalesce($1::timestamptz, now()) - interval '24 hours'`, [
-          now?.toISOString() ?? null,
-        ]);
-        this.logger.debug(`deleted ${deleted} idempotency key(s) older than 24 h`);
-        return 'done';
-      });
-    });
+      if (!locked) {
+        this.logger[tick ? 'warn' : 'debug'](`nightly run skipped: another process holds the nightlyReports lock${tick ? ` (for over ${NIGHTLY_LOCK_WAIT_MS / 1000} s)` : ''}`);
+        return { kind: 'skipped' };
+      }
+      try {
+        if (tick) {
+          const [claimed]: Array<{ run_id: string }> = await connection.query(`SELECT run_id FROM job_ticks WHERE job = 'nightly' AND tick = $1`, [tick]);
+          if (claimed) {
+            this.logger.debug(`nightly run of ${tick.toISOString()} started by another process: joining run ${claimed.run_id}`);
+            return { kind: 'joined', runId: claimed.run_id };
+          }
+        }
+        const pending = await this.compiles.pendingRun(connection);
+        if (pending) {
+          this.logger.log(`nightly run ${pending.runId} is still under way (${pending.left} item(s) left): joining it${tick ? ` instead of starting the run of ${tick.toISOString()}` : ''}`);
+          return { kind: 'joined', runId: pending.runId };
+        }
+        const run = new Run(connection, this.ds, this.logger);
+        // under the lock, and the tick seen unclaimed just now: the claim cannot fail but for a broken connection
+        if (tick && !(await this.claimTick(connection, 'nightly', tick, run.id))) throw new RunLostItsLock(`could not claim the nightly tick of ${tick.toISOString()}`);
+        let queued: number;
+        try {
+          queued = await this.compiles.enqueue(connection, run.id);
+        } catch (error) {
+          throw new RunLostItsLock(`could not write the nightly work list: ${errorMessage(error)}`);
+        }
+        this.logger.log(`nightly run ${run.id}: ${queued} report(s) queued`);
+        await run.item('purge-idempotency-keys', null, null, async () => {
+          const [, deleted]: [unknown, number] = await this.ds.query(`DELETE FROM idempotency_keys WHERE created_at < coalesce($1::timestamptz, now()) - interval '24 hours'`, [
+            now?.toISOString() ?? null,
+          ]);
+          this.logger.debug(`deleted ${deleted} idempotency key(s) older than 24 h`);
+          return 'done';
+        });
+        return { kind: 'started', runId: run.id, queued };
+      } finally {
+        await connection.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch((error: unknown) => this.logger.warn(`could not release the nightlyReports lock: ${errorMessage(error)}`));
+      }
+    } finally {
+      await connection.release();
+    }
   }
 
   /**
@@ -176,6 +238,7 @@ export class ReportJobsService implements OnModuleDestroy {
   /** A shutdown waits for a run in progress, so that its items end recorded; no new run starts meanwhile. */
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
+    await this.compiles.stop();
     await Promise.allSettled([...this.inFlight]);
   }
 

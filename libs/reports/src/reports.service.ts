@@ -83,28 +83,37 @@ export class ReportsService {
     return reportView(row);
   }
 
-  async reportYears(municipalityId: string): Promise<number[]> {
-    const rows: Array<{ year: number }> = await this.ds.query(`SELECT year FROM reports WHERE municipality_id = $1 ORDER BY year`, [municipalityId]);
-    return rows.map((r) => r.year);
-  }
-
   /**
    * Compiles the year in one transaction: the summary and the fingerprint of its input come from
    * one statement (one snapshot) and replace the previous compile only when the transaction
    * commits, so a crash leaves the previous compile as it was. With `onlyIfChanged`, a year whose
-   * input fingerprint matches the stored one is skipped.
+   * input fingerprint matches the stored one is skipped. The report's row is locked first, so two
+   * compiles of one year (a user's and the nightly's, or two nightly processes) run one after the
+   * other, and the second one's fingerprint check sees what the first committed. `record` runs in
+   * the same transaction before it commits (the nightly job writes its item's outcome there, and
+   * throws when its claim of the item was lost, which undoes the compile).
    */
-  async compile(municipalityId: string, year: number, options: { onlyIfChanged?: boolean; actor?: Actor } = {}): Promise<{ outcome: CompileOutcome }> {
+  async compile(
+    municipalityId: string,
+    year: number,
+    options: { onlyIfChanged?: boolean; actor?: Actor; record?: (em: EntityManager, outcome: CompileOutcome) => Promise<void> } = {},
+  ): Promise<{ outcome: CompileOutcome }> {
     return inTransaction(this.ds, async (em) => {
       await this.assertCompilable(em, year);
+      // lock order: the report row, then the chain head (as publish takes them)
+      await em.query(`SELECT 1 FROM reports WHERE municipality_id = $1 AND year = $2 FOR UPDATE`, [municipalityId, year]);
+      let outcome: CompileOutcome = 'compiled';
       if (options.onlyIfChanged) {
         const [{ fingerprint }]: Array<{ fingerprint: string }> = await em.query(FINGERPRINT_SQL, [municipalityId, year]);
         const [stored]: Array<{ input_fingerprint: string }> = await em.query(`SELECT input_fingerprint FROM reports WHERE municipality_id = $1 AND year = $2`, [municipalityId, year]);
-        if (stored?.input_fingerprint === fingerprint) return { outcome: 'skipped' };
+        if (stored?.input_fingerprint === fingerprint) outcome = 'skipped';
       }
-      await this.compileIn(em, municipalityId, year);
-      if (options.actor) await audit(em, options.actor, { action: 'compile', entity: 'report', entityId: String(year), after: { year, contentHash: (await this.row(em, municipalityId, year))!.content_hash } });
-      return { outcome: 'compiled' };
+      if (outcome === 'compiled') {
+        await this.compileIn(em, municipalityId, year);
+        if (options.actor) await audit(em, options.actor, { action: 'compile', entity: 'report', entityId: String(year), after: { year, contentHash: (await this.row(em, municipalityId, year))!.content_hash } });
+      }
+      await options.record?.(em, outcome);
+      return { outcome };
     });
   }
 

@@ -16,7 +16,17 @@ describe('configuration', () => {
       reportCompileCron: '0 2 * * *',
       reportOpenCron: '0 3 1 1 *',
       jobsTimeZone: 'Europe/Warsaw',
+      nightlyCompileConcurrency: 2,
+      nightlyLeaseSeconds: 60,
     });
+  });
+
+  it('reads the nightly compile\'s concurrency and lease', () => {
+    expect(loadConfig({ NIGHTLY_COMPILE_CONCURRENCY: '4', NIGHTLY_LEASE_SECONDS: '5' })).toMatchObject({ nightlyCompileConcurrency: 4, nightlyLeaseSeconds: 5 });
+    // each compile holds a pooled connection: the pool must keep some for everything else
+    expect(() => loadConfig({ NIGHTLY_COMPILE_CONCURRENCY: '10' })).toThrow('NIGHTLY_COMPILE_CONCURRENCY (10) must be less than DATABASE_POOL_SIZE (10)');
+    expect(() => loadConfig({ NIGHTLY_COMPILE_CONCURRENCY: '4', DATABASE_POOL_SIZE: '3' })).toThrow(ConfigError);
+    expect(loadConfig({ NIGHTLY_COMPILE_CONCURRENCY: '12', DATABASE_POOL_SIZE: '20' }).nightlyCompileConcurrency).toBe(12);
   });
 
   it('reads the scheduler\'s cron expressions and time zone', () => {
@@ -47,6 +57,11 @@ describe('configuration', () => {
     [{ REPORT_OPEN_CRON: '0 3 1 13 *' }, 'REPORT_OPEN_CRON'],
     [{ REPORT_OPEN_CRON: '0 3 1' }, 'REPORT_OPEN_CRON'],
     [{ JOBS_TIME_ZONE: 'Europe/Nowhere' }, 'JOBS_TIME_ZONE'],
+    [{ NIGHTLY_COMPILE_CONCURRENCY: '0' }, 'NIGHTLY_COMPILE_CONCURRENCY'],
+    [{ NIGHTLY_COMPILE_CONCURRENCY: '17' }, 'NIGHTLY_COMPILE_CONCURRENCY'],
+    [{ NIGHTLY_COMPILE_CONCURRENCY: 'two' }, 'NIGHTLY_COMPILE_CONCURRENCY'],
+    [{ NIGHTLY_LEASE_SECONDS: '4' }, 'NIGHTLY_LEASE_SECONDS'],
+    [{ NIGHTLY_LEASE_SECONDS: '1.5' }, 'NIGHTLY_LEASE_SECONDS'],
   ])('refuses %j with a message naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);

@@ -66,6 +66,10 @@ class Env {
   @str() @IsOptional() @IsCronExpression('REPORT_COMPILE_CRON') REPORT_COMPILE_CRON?: string;
   @str() @IsOptional() @IsCronExpression('REPORT_OPEN_CRON') REPORT_OPEN_CRON?: string;
   @str() @IsOptional() @IsTimeZone('JOBS_TIME_ZONE') JOBS_TIME_ZONE?: string;
+  @int() @IsOptional() @IsInt({ message: 'NIGHTLY_COMPILE_CONCURRENCY must be a whole number from 1 to 16' }) @Min(1, { message: 'NIGHTLY_COMPILE_CONCURRENCY must be a whole number from 1 to 16' }) @Max(16, { message: 'NIGHTLY_COMPILE_CONCURRENCY must be a whole number from 1 to 16' })
+  NIGHTLY_COMPILE_CONCURRENCY?: number;
+  @int() @IsOptional() @IsInt({ message: 'NIGHTLY_LEASE_SECONDS must be a whole number of seconds from 5 to 3600' }) @Min(5, { message: 'NIGHTLY_LEASE_SECONDS must be a whole number of seconds from 5 to 3600' }) @Max(3600, { message: 'NIGHTLY_LEASE_SECONDS must be a whole number of seconds from 5 to 3600' })
+  NIGHTLY_LEASE_SECONDS?: number;
   @str() @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters long' }) JWT_SECRET?: string;
   @str() @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET_PREVIOUS must be at least 32 characters long' }) JWT_SECRET_PREVIOUS?: string;
   @int() @IsOptional() @IsInt() @Min(60) @Max(7 * 24 * 3600) TOKEN_TTL?: number;
@@ -104,6 +108,10 @@ export interface AppConfig {
   reportOpenCron: string;
   /** The time zone the scheduler's cron expressions are read in. */
   jobsTimeZone: string;
+  /** The nightly compile: items this process compiles at once (each is one transaction on a pooled connection). */
+  nightlyCompileConcurrency: number;
+  /** The nightly compile: how long a process's claim of an item lasts unless renewed (it renews it every third of that while it works). */
+  nightlyLeaseSeconds: number;
   jwtSecret?: string;
   /** A retired JWT_SECRET: tokens it signed are still accepted (never used to sign), so a key can be rotated without signing everyone out. */
   jwtSecretPrevious?: string;
@@ -145,6 +153,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: Config
   if (purpose.signsTokens && parsed.DATABASE_URL !== undefined && parsed.JWT_SECRET === undefined) {
     throw new ConfigError(['JWT_SECRET must be set when DATABASE_URL is set (at least 32 random characters, e.g. `openssl rand -base64 48`): the generated key is for the embedded demo database only']);
   }
+  if ((parsed.NIGHTLY_COMPILE_CONCURRENCY ?? 2) >= (parsed.DATABASE_POOL_SIZE ?? 10)) {
+    // each compile holds a pooled connection for its transaction; the process's requests and the job's own bookkeeping need the rest
+    throw new ConfigError([`NIGHTLY_COMPILE_CONCURRENCY (${parsed.NIGHTLY_COMPILE_CONCURRENCY ?? 2}) must be less than DATABASE_POOL_SIZE (${parsed.DATABASE_POOL_SIZE ?? 10})`]);
+  }
   if (parsed.DATABASE_MIGRATION_URL && !parsed.DATABASE_URL) {
     throw new ConfigError(['DATABASE_MIGRATION_URL needs DATABASE_URL (the runtime role\'s connection) to be set too']);
   }
@@ -170,6 +182,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: Config
     reportCompileCron: parsed.REPORT_COMPILE_CRON ?? '0 2 * * *',
     reportOpenCron: parsed.REPORT_OPEN_CRON ?? '0 3 1 1 *',
     jobsTimeZone: parsed.JOBS_TIME_ZONE ?? 'Europe/Warsaw',
+    nightlyCompileConcurrency: parsed.NIGHTLY_COMPILE_CONCURRENCY ?? 2,
+    nightlyLeaseSeconds: parsed.NIGHTLY_LEASE_SECONDS ?? 60,
     jwtSecret: parsed.JWT_SECRET,
     jwtSecretPrevious: parsed.JWT_SECRET_PREVIOUS,
     tokenTtlSeconds: parsed.TOKEN_TTL ?? 8 * 3600,

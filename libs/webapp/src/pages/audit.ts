@@ -46,7 +46,7 @@ export const ENTITY_LABELS: Record<string, string> = {
   'call-member': 'członek komisji konkursowej',
 };
 const JOB_LABELS: Record<string, string> = { 'compile-report': 'nocne przeliczenie sprawozdań', 'open-report': 'otwarcie sprawozdania roku', 'purge-idempotency-keys': 'usunięcie starych kluczy idempotencji', 'close-calls': 'zamknięcie naboru ofert w konkursach' };
-const OUTCOME_LABELS: Record<string, string> = { running: 'w toku', compiled: 'przeliczono', skipped: 'bez zmian', opened: 'otwarto', failed: 'błąd', done: 'wykonano' };
+const OUTCOME_LABELS: Record<string, string> = { queued: 'w kolejce', running: 'w toku', compiled: 'przeliczono', skipped: 'bez zmian', opened: 'otwarto', failed: 'błąd', done: 'wykonano' };
 
 const VERIFY = template(
   '@audit-verify',
