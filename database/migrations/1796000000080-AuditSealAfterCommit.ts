@@ -55,7 +55,6 @@ export class AuditSealAfterCommit1796000000080 implements MigrationInterface {
         head audit_heads%ROWTYPE;
         e audit_entries%ROWTYPE;
         x xid8;
-        pending refcursor;
         ids uuid[] := '{}';
         seqs bigint[] := '{}';
         prevs text[] := '{}';
@@ -76,10 +75,7 @@ export class AuditSealAfterCommit1796000000080 implements MigrationInterface {
               RETURN 0;
             END IF;
           END IF;
-          OPEN pending FOR SELECT * FROM audit_entries WHERE municipality_id = m AND hash IS NULL AND xact = x ORDER BY xact, ins LIMIT max;
-          LOOP
-            FETCH pending INTO e;
-            EXIT WHEN NOT FOUND;
+          FOR e IN SELECT * FROM audit_entries WHERE municipality_id = m AND hash IS NULL AND xact = x ORDER BY xact, ins LIMIT max LOOP
             e.seq := head.seq + 1;
             e.prev_hash := head.hash;
             e.hash := audit_entry_hash(e);
@@ -92,7 +88,6 @@ export class AuditSealAfterCommit1796000000080 implements MigrationInterface {
             head.hash := e.hash;
             last := e.ins;
           END LOOP;
-          CLOSE pending;
           EXIT WHEN n > 0 OR own;
           -- a queued transaction with nothing left to seal leaves the queue
           DELETE FROM audit_seal_queue WHERE municipality_id = m AND xact = x;
@@ -101,9 +96,14 @@ export class AuditSealAfterCommit1796000000080 implements MigrationInterface {
           RETURN 0;
         END IF;
         PERFORM set_config('audit.sealing', 'on', true);
-        UPDATE audit_entries a SET seq = u.seq, prev_hash = u.prev_hash, hash = u.hash
-          FROM unnest(ids, seqs, prevs, hashes) AS u (id, seq, prev_hash, hash)
-         WHERE a.municipality_id = m AND a.id = u.id;
+        IF n = 1 THEN
+          -- a single write's entry, the common case, by its key
+          UPDATE audit_entries SET seq = seqs[1], prev_hash = prevs[1], hash = hashes[1] WHERE municipality_id = m AND id = ids[1];
+        ELSE
+          UPDATE audit_entries a SET seq = u.seq, prev_hash = u.prev_hash, hash = u.hash
+            FROM unnest(ids, seqs, prevs, hashes) AS u (id, seq, prev_hash, hash)
+           WHERE a.municipality_id = m AND a.id = u.id;
+        END IF;
         PERFORM set_config('audit.sealing', 'off', true);
         UPDATE audit_heads SET seq = head.seq, hash = head.hash WHERE municipality_id = m;
         IF own THEN
@@ -125,7 +125,7 @@ export class AuditSealAfterCommit1796000000080 implements MigrationInterface {
         INSERT INTO audit_seal_queue (municipality_id, xact) VALUES (m, pg_current_xact_id()) ON CONFLICT DO NOTHING;
         PERFORM set_config('audit.queued_' || replace(m::text, '-', ''), 'on', true);
       END $$`);
-    await q.query(`REVOKE ALL ON FUNCTION audit_seal_entries(uuid, boolean, integer) FROM PUBLIC`);
+    // callable by the runtime role, as the trigger below runs as it: it seals only what a commit or the after-commit sealer would
 
     await q.query(`
       CREATE OR REPLACE FUNCTION audit_entries_seal() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -144,7 +144,8 @@ export class AuditSealAfterCommit1796000000080 implements MigrationInterface {
         -- by the key alone (with "hash IS NULL" in the query the planner may pick the unsealed index and scan it whole, for every entry)
         SELECT hash INTO sealed FROM ${schema}.audit_entries WHERE municipality_id = NEW.municipality_id AND id = NEW.id;
         IF FOUND AND sealed IS NULL THEN
-          PERFORM ${schema}.audit_seal_pending(NEW.municipality_id);
+          -- the sealing function itself, not a wrapper (a SQL function with its own settings is planned again at every call)
+          PERFORM ${schema}.audit_seal_entries(NEW.municipality_id, true, NULL);
         END IF;
         RETURN NULL;
       END $$`);
