@@ -115,7 +115,8 @@ export class AuditSealAfterCommit1796000000080 implements MigrationInterface {
         END IF;
         RETURN n;
       END $$`);
-    await q.query(`CREATE OR REPLACE FUNCTION audit_seal_pending(m uuid) RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = ${schema}, pg_temp AS $$ SELECT audit_seal_entries(m, true, NULL); $$`);
+    // the commit's seal is now audit_seal_entries(m, true, NULL), called by the trigger below
+    await q.query(`DROP FUNCTION audit_seal_pending(uuid)`);
     // the after-commit sealer: only what has committed is visible to its own transaction
     await q.query(`CREATE FUNCTION audit_seal_committed(m uuid, max integer) RETURNS integer LANGUAGE sql SECURITY DEFINER SET search_path = ${schema}, pg_temp AS $$ SELECT audit_seal_entries(m, false, max); $$`);
     // at the commit of a transaction sealed after it: the transaction queued, once per municipality
@@ -164,8 +165,8 @@ export class AuditSealAfterCommit1796000000080 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     const [{ schema }]: Array<{ schema: string }> = await q.query(`SELECT quote_ident(current_schema()) AS schema`);
-    // nothing left waiting for a sealer the earlier design does not have
-    await q.query(`SELECT audit_seal_committed(m.id, NULL) FROM municipalities m`);
+    // nothing left waiting for a sealer the earlier design does not have (a call seals one queued transaction)
+    await q.query(`DO $$ DECLARE m uuid; BEGIN FOR m IN SELECT id FROM municipalities LOOP WHILE audit_seal_entries(m, false, NULL) > 0 LOOP END LOOP; END LOOP; END $$`);
     await replaceSealing(q, schema, 'municipality_id = m AND id = e.id', 'municipality_id = NEW.municipality_id AND id = NEW.id');
     await q.query(`DROP FUNCTION audit_seal_committed(uuid, integer)`);
     await q.query(`DROP FUNCTION audit_seal_entries(uuid, boolean, integer)`);

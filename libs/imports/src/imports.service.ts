@@ -9,7 +9,7 @@ import { bodyDtoOf, columnsOf } from './columns';
 import { type ImportCheckView, type ImportedView, type ImportKind } from './dto/import.dto';
 import { ImportRejected, type ImportError } from './imports.errors';
 import { importInBulk } from './bulk';
-import type { KindSpec, RowBatch } from './kind';
+import type { KindSpec } from './kind';
 import { IMPORT_ROW_LIMITS } from './limits';
 import { layoutOf } from './layout';
 import { ngoResolver } from './ngo-resolver';
@@ -39,7 +39,7 @@ export class ImportsService {
         create: (a, d) => tasks.create(a, d as CreateTaskDto),
         unique: [],
         maxRows: IMPORT_ROW_LIMITS.tasks,
-        batch: (em, a) => tasks.batch(em, a) as RowBatch,
+        batch: (em, a) => tasks.batch(em, a),
       },
     };
   }
@@ -67,11 +67,9 @@ export class ImportsService {
     const phases = { read: started - reading, rows: 0, commit: 0, seal: 0 };
     const errors = await this.inImportTransaction(actor.municipalityId, phases, async (em) => {
       const resolve = spec.kind === 'tasks' ? await ngoResolver(em, actor.municipalityId, sheet, layout) : null;
-      let errors = spec.batch ? await importInBulk(em, actor, spec, spec.batch(em, actor), sheet, layout, resolve) : null;
-      if (!errors) {
-        if (spec.batch) this.logger.warn(`the database refused a row of an import of ${spec.kind} that the rules passed: the file goes again row by row`);
-        errors = await importRows(em, actor, spec, sheet, layout, resolve);
-      }
+      const inBulk = spec.batch ? await importInBulk(em, actor, spec, spec.batch(em, actor), sheet, layout, resolve) : null;
+      if (spec.batch && !inBulk) this.logger.warn(`the database refused a row of an import of ${spec.kind} that the rules passed: the file goes again row by row`);
+      const errors = inBulk ?? (await importRows(em, actor, spec, sheet, layout, resolve));
       phases.rows = Date.now() - started;
       const commit = write && errors.length === 0;
       if (commit) {

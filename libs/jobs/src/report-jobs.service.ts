@@ -20,6 +20,13 @@ export function yearIn(timeZone: string, at: Date): number {
   return Number(new Intl.DateTimeFormat('en', { timeZone, year: 'numeric' }).format(at));
 }
 
+/** "3 compiled, 1 skipped": a run's items counted by outcome, in the order first met. */
+function outcomeSummary(items: JobRunItem[]): string {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(item.outcome, (counts.get(item.outcome) ?? 0) + 1);
+  return [...counts].map(([outcome, n]) => `${n} ${outcome}`).join(', ');
+}
+
 /** How long a tick's nightly run waits for the lock that another process holds while it writes the tick's work list. */
 const NIGHTLY_LOCK_WAIT_MS = 30_000;
 const NIGHTLY_LOCK_POLL_MS = 50;
@@ -113,14 +120,7 @@ export class ReportJobsService implements OnModuleDestroy {
    * when none of the run's items is queued or running (or the process is stopping).
    */
   runNightly(now?: Date, tick?: Date): Promise<RunReport> {
-    if (this.stopping) {
-      this.logger.debug('nightly run not started: shutting down');
-      return Promise.resolve({ ran: false });
-    }
-    const running = this.nightly(now, tick);
-    this.inFlight.add(running);
-    void running.finally(() => this.inFlight.delete(running)).catch(() => undefined);
-    return running;
+    return this.tracked('nightly', () => this.nightly(now, tick));
   }
 
   private async nightly(now: Date | undefined, tick: Date | undefined): Promise<RunReport> {
@@ -133,13 +133,11 @@ export class ReportJobsService implements OnModuleDestroy {
     }
     await this.compiles.finish(begun.runId);
     const items = await this.compiles.items(begun.runId);
-    const counts = new Map<string, number>();
-    for (const item of items) counts.set(item.outcome, (counts.get(item.outcome) ?? 0) + 1);
     const [{ processes }]: Array<{ processes: number }> = await this.ds.query(
       `SELECT count(DISTINCT claimed_by)::int AS processes FROM job_runs WHERE run_id = $1 AND job = 'compile-report'`,
       [begun.runId],
     );
-    const summary = [...counts].map(([outcome, n]) => `${n} ${outcome}`).join(', ');
+    const summary = outcomeSummary(items);
     const left = begun.queued - items.filter((i) => i.job === 'compile-report').length;
     this.logger.log(`nightly run ${begun.runId} finished in ${Date.now() - started} ms: ${summary} (compiled by ${processes} process(es))${left > 0 ? `; ${left} item(s) left for the other processes (this one is stopping)` : ''}`);
     return { ran: true, runId: begun.runId, items };
@@ -248,11 +246,16 @@ export class ReportJobsService implements OnModuleDestroy {
   }
 
   private locked(lock: LockName, label: string, tick: Date | undefined, body: (run: Run) => Promise<void>): Promise<RunReport> {
+    return this.tracked(label, () => this.underLock(lock, label, tick, body));
+  }
+
+  /** A run the shutdown waits for; none starts once the process is stopping. */
+  private tracked(label: string, start: () => Promise<RunReport>): Promise<RunReport> {
     if (this.stopping) {
       this.logger.debug(`${label} run not started: shutting down`);
       return Promise.resolve({ ran: false });
     }
-    const running = this.underLock(lock, label, tick, body);
+    const running = start();
     this.inFlight.add(running);
     void running.finally(() => this.inFlight.delete(running)).catch(() => undefined);
     return running;
@@ -293,9 +296,7 @@ export class ReportJobsService implements OnModuleDestroy {
         }
         const started = Date.now();
         await body(run);
-        const counts = new Map<string, number>();
-        for (const item of run.items) counts.set(item.outcome, (counts.get(item.outcome) ?? 0) + 1);
-        const summary = [...counts].map(([outcome, n]) => `${n} ${outcome}`).join(', ') || 'nothing to do';
+        const summary = outcomeSummary(run.items) || 'nothing to do';
         // a run with nothing to record (the minutely close-calls, most minutes) is not worth a log line
         const line = `${label} run ${run.id} finished in ${Date.now() - started} ms: ${summary}`;
         if (run.items.length) this.logger.log(line);

@@ -125,7 +125,7 @@ export class TasksService {
       const saved = await em.save(
         em.create(TaskEntity, { ...columns, competitionRef: dto.competitionRef ?? null, amountRequested: candidate.amountRequested, amountSettled: candidate.amountSettled, beneficiaries: dto.beneficiaries ?? null, municipalityId: actor.municipalityId }),
       );
-      await this.writeNgos(em, actor, saved.id, ngoIds);
+      await this.writeNgos(em, actor, [{ taskId: saved.id, ngoIds }]);
       const after = await this.find(em, actor, saved.id);
       await audit(em, actor, { action: 'create', entity: 'task', entityId: saved.id, after });
       return after;
@@ -143,7 +143,7 @@ export class TasksService {
       if (!(await updateIfVersion(em, TaskEntity, { id, municipalityId: actor.municipalityId, version }, changes))) throw new StaleVersion('funded task');
       if (ngoIds && ngoIds.join() !== before.ngoIds.join()) {
         await em.query('DELETE FROM task_ngos WHERE task_id = $1 AND municipality_id = $2', [id, actor.municipalityId]);
-        await this.writeNgos(em, actor, id, ngoIds);
+        await this.writeNgos(em, actor, [{ taskId: id, ngoIds }]);
       }
       const after = await this.find(em, actor, id);
       await audit(em, actor, { action: 'update', entity: 'task', entityId: id, before, after });
@@ -151,11 +151,13 @@ export class TasksService {
     });
   }
 
-  private async writeNgos(em: EntityManager, actor: Actor, taskId: string, ngoIds: string[]): Promise<void> {
+  /** The NGO links of tasks (each's NGOs in their order, the lead first), in one statement. */
+  private async writeNgos(em: EntityManager, actor: Actor, tasks: Array<{ taskId: string; ngoIds: string[] }>): Promise<void> {
+    const links = tasks.flatMap((t) => t.ngoIds.map((ngoId, position) => ({ taskId: t.taskId, ngoId, position })));
     await em.query(
       `INSERT INTO task_ngos (municipality_id, task_id, ngo_id, position)
-       SELECT $1, $2, ngo_id, ord - 1 FROM unnest($3::uuid[]) WITH ORDINALITY AS n (ngo_id, ord)`,
-      [actor.municipalityId, taskId, ngoIds],
+       SELECT $1, u.task_id, u.ngo_id, u.position FROM unnest($2::uuid[], $3::uuid[], $4::int[]) AS u (task_id, ngo_id, position)`,
+      [actor.municipalityId, links.map((l) => l.taskId), links.map((l) => l.ngoId), links.map((l) => l.position)],
     );
   }
 
@@ -238,20 +240,13 @@ export class TasksService {
         column((d) => d.beneficiaries ?? null),
       ],
     );
-    const links = dtos.flatMap((d, i) => d.ngoIds.map((ngoId, position) => ({ taskId: ids[i], ngoId, position })));
-    await em.query(
-      `INSERT INTO task_ngos (municipality_id, task_id, ngo_id, position)
-       SELECT $1, u.task_id, u.ngo_id, u.position FROM unnest($2::uuid[], $3::uuid[], $4::int[]) AS u (task_id, ngo_id, position)`,
-      [actor.municipalityId, links.map((l) => l.taskId), links.map((l) => l.ngoId), links.map((l) => l.position)],
-    );
-    const ngoIds = new Map(dtos.map((d, i) => [ids[i], d.ngoIds]));
+    await this.writeNgos(em, actor, dtos.map((d, i) => ({ taskId: ids[i], ngoIds: d.ngoIds })));
     // in the order of the file, as create() one after the other would have written them
-    const order = new Map(ids.map((id, i) => [id, i]));
-    rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+    const byId = new Map(rows.map((row) => [row.id, row]));
     await auditMany(
       em,
       actor,
-      rows.map((row) => ({ action: 'create' as const, entity: 'task' as const, entityId: row.id, after: taskView({ ...row, ngo_ids: ngoIds.get(row.id)! }) })),
+      dtos.map((d, i) => ({ action: 'create' as const, entity: 'task' as const, entityId: ids[i], after: taskView({ ...byId.get(ids[i])!, ngo_ids: d.ngoIds }) })),
     );
   }
 }
@@ -318,7 +313,8 @@ class RuleData {
     }
     const small = tasks.filter((t) => t.mode === 'small-grant');
     const forUpdate = distinct(small.flatMap((t) => t.ngoIds)).filter((id) => !this.lockedForUpdate.has(id));
-    const forShare = distinct(tasks.flatMap((t) => t.ngoIds)).filter((id) => !this.ngos.has(id) && !forUpdate.includes(id));
+    const updating = new Set(forUpdate);
+    const forShare = distinct(tasks.flatMap((t) => t.ngoIds)).filter((id) => !this.ngos.has(id) && !updating.has(id));
     for (const [ids, lock] of [[forUpdate, 'FOR NO KEY UPDATE'], [forShare, 'FOR SHARE']] as const) {
       if (!ids.length) continue;
       const rows: Array<{ id: string; archived: boolean }> = await em.query(
