@@ -1,7 +1,7 @@
 import { AppValidationPipe, depthLimitedJsonParser, ProblemFilter, routerProblem, sendProblem } from '@app/core';
 import { registerLoginRateLimits } from '@app/identity';
 import { MULTIPART_OPTIONS } from '@app/imports';
-import { PAGE_CSP, PublicPagesCache, registerSitePages, reportPageFastPath, SiteService } from '@app/site';
+import { answerFirst, PAGE_CSP, PublicPagesCache, registerSitePages, reportPageFastPath, SiteService } from '@app/site';
 import { registerWebApp } from '@app/webapp';
 import multipart from '@fastify/multipart';
 import { RequestMethod } from '@nestjs/common';
@@ -11,10 +11,9 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DataSource } from 'typeorm';
 import { AppModule, type ApiOptions } from './app.module';
-import { nestLogger, requestLogOptions } from './logging';
+import { nestLogger, requestLineWriter, requestLogOptions } from './logging';
 import { addSharedErrorResponses } from './openapi-errors';
 
 export const API_PREFIX = 'api/v1';
@@ -93,19 +92,10 @@ export async function createApiApp(options: ApiOptions): Promise<NestFastifyAppl
   // the same bytes and headers, the same request line, none of the per-request work. Not behind a
   // trusted proxy, where the client's address in the log line is Fastify's to work out.
   if (!config.trustProxy) {
-    const fast = reportPageFastPath({
-      cache: app.get(PublicPagesCache),
-      headers: common,
-      requestId: requestIdOf,
-      log: (line) => fastify.log.info(line, 'request completed'),
-    });
-    const server = fastify.server;
-    const handlers = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
-    server.removeAllListeners('request');
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (fast(req, res)) return;
-      for (const handler of handlers) handler.call(server, req, res);
-    });
+    answerFirst(
+      fastify.server,
+      reportPageFastPath({ cache: app.get(PublicPagesCache), headers: common, requestId: requestIdOf, log: requestLineWriter(fastify.log) }),
+    );
   }
 
   // Fastify's JSON parser behind a depth limit, so no deeply nested body reaches what recurses over it

@@ -39,6 +39,12 @@ export class PublicPagesCache {
     return page && { page, fresh: now - page.checkedAt < PublicPagesCache.REVALIDATE_MS };
   }
 
+  /** The cached page if its revision was confirmed less than REVALIDATE_MS ago (the fast path's look-up: nothing allocated). */
+  fresh(slug: string, year: number, now = Date.now()): CachedReportPage | undefined {
+    const page = this.pages.get(key(slug, year));
+    return page && now - page.checkedAt < PublicPagesCache.REVALIDATE_MS ? page : undefined;
+  }
+
   /** The database still names this revision as the newest: trust the page for another REVALIDATE_MS. */
   confirm(page: CachedReportPage, now = Date.now()): void {
     page.checkedAt = now;

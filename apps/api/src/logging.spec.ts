@@ -1,0 +1,74 @@
+import { answerFirst, PublicPagesCache, reportPageFastPath } from '@app/site';
+import Fastify from 'fastify';
+import { connect } from 'node:net';
+import { requestLineWriter, requestLogOptions } from './logging';
+
+/**
+ * Fastify with its logger as createApiApp builds it (requestLogOptions), one route answered by
+ * Fastify (2019) and, as in createApiApp, the cached report page's fast path in front of it (a
+ * cached page of 2020): both request lines kept here.
+ */
+async function servers(level: 'info' | 'warn' = 'info') {
+  const lines: string[] = [];
+  const sink = { write: (line: string) => lines.push(line) };
+  const fastify = Fastify({ ...requestLogOptions(level, sink) });
+  fastify.get('/krakow/reports/2019', (_request, reply) => reply.send('page'));
+  const cache = new PublicPagesCache();
+  cache.put({ municipalityId: 'm', slug: 'krakow', year: 2020, revision: 1, body: Buffer.from('page'), etag: '"r1"', checkedAt: Date.now() }, cache.generation(2020));
+  const log = requestLineWriter(fastify.log, sink);
+  answerFirst(fastify.server, reportPageFastPath({ cache, headers: {}, requestId: () => 'req-1', log }));
+  await fastify.listen({ port: 0, host: '127.0.0.1' });
+  const port = (fastify.server.address() as { port: number }).port;
+  return { fastify, lines, port, log };
+}
+
+/** Sends one raw HTTP request on its own connection and reads the answer to its end. */
+function raw(port: number, request: string): Promise<string> {
+  return new Promise((done, fail) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(request));
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString()));
+    socket.on('end', () => done(answer));
+    socket.on('error', fail);
+  });
+}
+
+/** A request line with what differs between two requests (time, port, duration, year) made alike. */
+const comparable = (line: string) =>
+  line
+    .replace(/"time":\d+/, '"time":0')
+    .replace(/"remotePort":\d+/, '"remotePort":0')
+    .replace(/"responseTime":[\d.e-]+/, '"responseTime":0')
+    .replace('/krakow/reports/2020', '/krakow/reports/2019');
+
+describe('the request line of the cached report page, answered before Fastify', () => {
+  it.each([
+    ['an ordinary request', 'Host: example.org:8080\r\nX-Request-Id: abc-1\r\n', '1.1'],
+    ['Accept-Version, and a Host that needs escaping', 'Host: "quoted"\\host\r\nAccept-Version: 2.x\r\n', '1.1'],
+    ['HTTP/1.0 without a Host', '', '1.0'],
+  ])('is the line Fastify writes, byte for byte but time, port and duration: %s', async (_name, headers, version) => {
+    const { fastify, lines, port } = await servers();
+    try {
+      for (const year of [2019, 2020]) {
+        expect(await raw(port, `GET /krakow/reports/${year} HTTP/${version}\r\n${headers}Connection: close\r\n\r\n`)).toMatch(/^HTTP\/1\.[01] 200/);
+      }
+      const [byFastify, byFastPath] = lines.filter((line) => line.includes('"request completed"'));
+      expect(byFastPath).toContain('/krakow/reports/2020');
+      expect(byFastPath.endsWith('\n')).toBe(true);
+      expect(comparable(byFastPath)).toBe(comparable(byFastify));
+    } finally {
+      await fastify.close();
+    }
+  });
+
+  it('is not written where the level writes no request lines', async () => {
+    const { fastify, lines, port, log } = await servers('warn');
+    try {
+      expect(log).toBeUndefined();
+      expect(await raw(port, 'GET /krakow/reports/2020 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 200/);
+      expect(lines).toEqual([]);
+    } finally {
+      await fastify.close();
+    }
+  });
+});
