@@ -1,4 +1,5 @@
 import { nestLogLevels, type AppConfig } from '@app/core';
+import type { FastPathLogLine } from '@app/site';
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
@@ -85,20 +86,8 @@ export function requestLogOptions(level: AppConfig['logLevel'], out: LineOutput 
   return { loggerInstance: pino({ level }, out), logController: new OneLinePerRequest() };
 }
 
-/** What a request answered outside Fastify logs (the cached report page: libs/site/src/fast-path.ts). */
-export interface RequestLineFields {
-  reqId: string;
-  method: string;
-  url: string;
-  /** the Accept-Version header, which Fastify's line carries as `version` */
-  version: string | undefined;
-  host: string | undefined;
-  remoteAddress: string | undefined;
-  remotePort: number | undefined;
-  statusCode: number;
-  /** ms */
-  responseTime: number;
-}
+/** What a request answered outside Fastify logs (the cached report page's fast path): the fields of Fastify's line. */
+export type RequestLineFields = FastPathLogLine;
 
 /** Printable ASCII but the quote and the backslash: a JSON string as it stands (a regular expression's test costs less than JSON.stringify). */
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
