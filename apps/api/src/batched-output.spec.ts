@@ -29,6 +29,30 @@ describe('BatchedOutput', () => {
     }
   });
 
+  it('keeps lines encoded into the batch by their writer (room, commit) in order with string lines, across batches', async () => {
+    const file = join(dir, 'log');
+    const fd = openSync(file, 'w');
+    try {
+      const out = new BatchedOutput(fd, 256, 10_000);
+      const expected: string[] = [];
+      for (let i = 0; i < 500; i++) {
+        const text = `{"n":${i},"pad":"${'y'.repeat(i % 50)}"}\n`;
+        expected.push(text);
+        if (i % 2) {
+          out.write(text);
+          continue;
+        }
+        const batch = out.room(text.length)!;
+        const end = out.at + batch.write(text, out.at, 'latin1');
+        out.commit(end);
+      }
+      await flushed(out);
+      expect(readFileSync(file, 'utf8')).toBe(expected.join(''));
+    } finally {
+      closeSync(fd);
+    }
+  });
+
   it('writes a partial batch after flushMs without a flush', async () => {
     const file = join(dir, 'log');
     const fd = openSync(file, 'w');

@@ -50,23 +50,46 @@ export class BatchedOutput {
     process.once('exit', () => this.flushSync());
   }
 
+  /** The longest line `room` makes space for: a batch. */
+  get maxLineBytes(): number {
+    return this.batchBytes;
+  }
+
+  /** Where in the batch `room` returned the line is to start. */
+  get at(): number {
+    return this.used;
+  }
+
   write(line: string): boolean {
-    if (this.closed) return true;
-    if (this.readyBytes >= MAX_WAITING_BYTES) {
-      this.dropped++;
+    // a UTF-16 code unit is at most 3 bytes of UTF-8
+    if (line.length * 3 > this.batchBytes) {
+      if (this.takes()) {
+        this.seal();
+        this.enqueue(Buffer.from(line, 'utf8'));
+      }
       return true;
     }
-    // a UTF-16 code unit is at most 3 bytes of UTF-8
-    if (line.length * 3 > this.batchBytes - this.used) {
-      this.seal();
-      if (line.length * 3 > this.batchBytes) {
-        this.enqueue(Buffer.from(line, 'utf8'));
-        return true;
-      }
-    }
-    this.used += this.batch.write(line, this.used, 'utf8');
-    this.timer ??= setTimeout(() => this.seal(), this.flushMs).unref();
+    const batch = this.room(line.length * 3);
+    if (batch) this.commit(this.used + batch.write(line, this.used, 'utf8'));
     return true;
+  }
+
+  /**
+   * For a line its writer encodes itself, with no string in between (logging.ts's request line):
+   * space for `bytes` bytes (at most maxLineBytes) in the batch returned, from `at` on; the writer
+   * then calls `commit` with the end of what it wrote. Undefined: the line is not taken (logging
+   * has stopped, or the reader is too far behind).
+   */
+  room(bytes: number): Buffer | undefined {
+    if (!this.takes()) return undefined;
+    if (bytes > this.batchBytes - this.used) this.seal();
+    return this.batch;
+  }
+
+  /** The line written into the batch from `at` ends at `end`. */
+  commit(end: number): void {
+    this.used = end;
+    this.timer ??= setTimeout(() => this.seal(), this.flushMs).unref();
   }
 
   /** Calls back when every line written so far is on the descriptor. */
@@ -96,6 +119,14 @@ export class BatchedOutput {
         }
       }
     }
+  }
+
+  /** Whether a line is taken now; one that is not is counted when the reader has fallen behind. */
+  private takes(): boolean {
+    if (this.closed) return false;
+    if (this.readyBytes < MAX_WAITING_BYTES) return true;
+    this.dropped++;
+    return false;
   }
 
   /** Ends the current batch: it joins the ready ones, and the next line starts a new one. */

@@ -1,17 +1,34 @@
 import { answerFirst, PublicPagesCache, reportPageFastPath } from '@app/site';
 import Fastify from 'fastify';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BatchedOutput } from './batched-output';
 import { requestLineWriter, requestLogOptions } from './logging';
 
 /**
  * Fastify with its logger as createApiApp builds it (requestLogOptions), one route answered by
  * Fastify (2019) and, as in createApiApp, the cached report page's fast path in front of it (a
- * cached page of 2020): both request lines kept here.
+ * cached page of 2020): both request lines go through one BatchedOutput to a file, as the
+ * application's go to its standard output; `lines()` reads them back.
  */
 async function servers(level: 'info' | 'warn' = 'info') {
-  const lines: string[] = [];
-  const sink = { write: (line: string) => lines.push(line) };
+  const dir = mkdtempSync(join(tmpdir(), 'request-lines-'));
+  const fd = openSync(join(dir, 'log'), 'w');
+  const sink = new BatchedOutput(fd, 64 * 1024, 10_000);
+  const lines = async () => {
+    await new Promise<void>((done) => sink.flush(done));
+    return readFileSync(join(dir, 'log'), 'utf8').split(/(?<=\n)/).filter(Boolean);
+  };
   const fastify = Fastify({ ...requestLogOptions(level, sink) });
+  fastify.addHook('onClose', (_instance, done) => {
+    sink.flush(() => {
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+      done();
+    });
+  });
   fastify.get('/krakow/reports/2019', (_request, reply) => reply.send('page'));
   const cache = new PublicPagesCache();
   cache.put({ municipalityId: 'm', slug: 'krakow', year: 2020, revision: 1, body: Buffer.from('page'), etag: '"r1"', checkedAt: Date.now() }, cache.generation(2020));
@@ -46,15 +63,19 @@ describe('the request line of the cached report page, answered before Fastify', 
     ['an ordinary request', 'Host: example.org:8080\r\nX-Request-Id: abc-1\r\n', '1.1'],
     ['Accept-Version, and a Host that needs escaping', 'Host: "quoted"\\host\r\nAccept-Version: 2.x\r\n', '1.1'],
     ['HTTP/1.0 without a Host', '', '1.0'],
+    ['a Host and an Accept-Version longer than a batch has room for', `Host: ${'h'.repeat(8000)}\r\nAccept-Version: ${'v'.repeat(7000)}\r\n`, '1.1'],
   ])('is the line Fastify writes, byte for byte but time, port and duration: %s', async (_name, headers, version) => {
     const { fastify, lines, port } = await servers();
     try {
       for (const year of [2019, 2020]) {
         expect(await raw(port, `GET /krakow/reports/${year} HTTP/${version}\r\n${headers}Connection: close\r\n\r\n`)).toMatch(/^HTTP\/1\.[01] 200/);
       }
-      const [byFastify, byFastPath] = lines.filter((line) => line.includes('"request completed"'));
+      const [byFastify, byFastPath] = (await lines()).filter((line) => line.includes('"request completed"'));
       expect(byFastPath).toContain('/krakow/reports/2020');
       expect(byFastPath.endsWith('\n')).toBe(true);
+      // the fast path's duration: ms rounded to the µs
+      expect(JSON.parse(byFastPath).responseTime).toBeGreaterThanOrEqual(0);
+      expect(byFastPath).toMatch(/"responseTime":\d+\.\d{3},"msg"/);
       expect(comparable(byFastPath)).toBe(comparable(byFastify));
     } finally {
       await fastify.close();
@@ -66,7 +87,7 @@ describe('the request line of the cached report page, answered before Fastify', 
     try {
       expect(log).toBeUndefined();
       expect(await raw(port, 'GET /krakow/reports/2020 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 200/);
-      expect(lines).toEqual([]);
+      expect(await lines()).toEqual([]);
     } finally {
       await fastify.close();
     }

@@ -23,11 +23,9 @@ export interface FastPathOptions {
   /** the security headers every answer carries, as Fastify's hook sets them (lower-case names) */
   headers: Readonly<Record<string, string>>;
   requestId(request: IncomingMessage): string;
-  /** the request log, when it is on */
+  /** the request log, when it is on: called at once with one object reused for every request, so it must not keep it */
   log?: (line: FastPathLogLine) => void;
 }
-
-const REPORT_PATH = /^\/([a-z0-9]+(?:-[a-z0-9]+)*)\/reports\/(\d{4})$/;
 
 /**
  * The public report page from the cache, answered by the HTTP server before Fastify and Nest see
@@ -40,8 +38,13 @@ const REPORT_PATH = /^\/([a-z0-9]+(?:-[a-z0-9]+)*)\/reports\/(\d{4})$/;
  * included; the request line is logged with the same fields.
  */
 export function reportPageFastPath(o: FastPathOptions): (request: IncomingMessage, response: ServerResponse) => boolean {
+  const { cache, requestId, log } = o;
   const heads = new WeakMap<CachedReportPage, PageHeads>();
+  // the page asked for last, and its heads: most requests ask for the same page as the one before
+  let lastPage: CachedReportPage | undefined;
+  let lastHeads: PageHeads | undefined;
   const headsOf = (page: CachedReportPage): PageHeads => {
+    if (page === lastPage) return lastHeads!;
     let built = heads.get(page);
     if (!built) {
       // the page's own values replace the common ones of the same name (the Content-Security-Policy)
@@ -51,39 +54,42 @@ export function reportPageFastPath(o: FastPathOptions): (request: IncomingMessag
       built = { ok: flat(withBody), notModified: flat(base) };
       heads.set(page, built);
     }
+    lastPage = page;
+    lastHeads = built;
     return built;
   };
+  // the request line's fields, one object filled per request (the line is written before the next)
+  const line: FastPathLogLine = { reqId: '', method: 'GET', url: '', version: undefined, host: undefined, remoteAddress: undefined, remotePort: undefined, statusCode: 200, responseTime: 0 };
   return (request, response) => {
-    if (request.method !== 'GET') return false;
-    const match = REPORT_PATH.exec(request.url ?? '');
-    if (!match) return false;
-    const page = o.cache.fresh(match[1], Number(match[2]));
+    // the URL as it came is the cache's key: a query string or any other spelling of the page misses
+    const page = request.method === 'GET' ? cache.freshAt(request.url!) : undefined;
     if (!page) return false;
     const started = performance.now();
     // read before the answer: a socket the client closes at once has no address afterwards
     const { remoteAddress, remotePort } = request.socket;
-    const reqId = o.requestId(request);
+    const reqId = requestId(request);
     const notModified = matchesIfNoneMatch(request.headers['if-none-match'], page.etag);
     const status = notModified ? 304 : 200;
     // the page's own head as a flat [name, value, …] list, its last value this request's id: Node
     // reads it at once into the head it sends, where an object built per request by spreads cost V8
     // ~10 µs (issue 14)
-    const head = notModified ? headsOf(page).notModified : headsOf(page).ok;
+    const pageHeads = headsOf(page);
+    const head = notModified ? pageHeads.notModified : pageHeads.ok;
     head[head.length - 1] = reqId;
     response.writeHead(status, head);
     response.end(notModified ? undefined : page.body);
-    const accept = request.headers['accept-version'];
-    o.log?.({
-      reqId,
-      method: 'GET',
-      url: request.url!,
-      version: Array.isArray(accept) ? accept.join(', ') : accept,
-      host: request.headers.host ?? '', // as Fastify's request.host: HTTP/1.0 may come without one
-      remoteAddress,
-      remotePort,
-      statusCode: status,
-      responseTime: performance.now() - started,
-    });
+    if (log) {
+      const accept = request.headers['accept-version'];
+      line.reqId = reqId;
+      line.url = request.url!;
+      line.version = Array.isArray(accept) ? accept.join(', ') : accept;
+      line.host = request.headers.host ?? ''; // as Fastify's request.host: HTTP/1.0 may come without one
+      line.remoteAddress = remoteAddress;
+      line.remotePort = remotePort;
+      line.statusCode = status;
+      line.responseTime = performance.now() - started;
+      log(line);
+    }
     return true;
   };
 }

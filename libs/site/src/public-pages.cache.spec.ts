@@ -24,6 +24,16 @@ describe('PublicPagesCache', () => {
     expect(cache.get('wieliczka', 2019)).toBeUndefined();
   });
 
+  it('finds a fresh page by its address, as a request names it, and nothing else', () => {
+    const cache = new PublicPagesCache();
+    cache.put(page(), cache.generation(2019));
+    expect(cache.freshAt('/krakow/reports/2019', 1_000 + PublicPagesCache.REVALIDATE_MS - 1)).toMatchObject({ slug: 'krakow', year: 2019 });
+    expect(cache.freshAt('/krakow/reports/2019', 1_000 + PublicPagesCache.REVALIDATE_MS)).toBeUndefined();
+    for (const other of ['/krakow/reports/2019?x=1', '/krakow/reports/2019/', '/krakow/reports/02019', '/Krakow/reports/2019', 'krakow/2019', '/krakow/reports/2020']) {
+      expect(cache.freshAt(other, 1_000)).toBeUndefined();
+    }
+  });
+
   it('drops a page on invalidate by municipality id or by slug, that year only', () => {
     const cache = new PublicPagesCache();
     cache.put(page(), 0);

@@ -12,7 +12,8 @@ export interface CachedReportPage {
   checkedAt: number;
 }
 
-const key = (slug: string, year: number) => `${slug}/${year}`;
+/** A page's key is its address (pages.ts reportPath: a slug is [a-z0-9-], which needs no escaping), so the fast path looks a request's URL up as it comes. */
+const key = (slug: string, year: number) => `/${slug}/reports/${year}`;
 
 /**
  * The rendered report pages, per (slug, year), each holding the revision it shows. A published
@@ -39,9 +40,13 @@ export class PublicPagesCache {
     return page && { page, fresh: now - page.checkedAt < PublicPagesCache.REVALIDATE_MS };
   }
 
-  /** The cached page if its revision was confirmed less than REVALIDATE_MS ago (the fast path's look-up: nothing allocated). */
-  fresh(slug: string, year: number, now = Date.now()): CachedReportPage | undefined {
-    const page = this.pages.get(key(slug, year));
+  /**
+   * The page at this address (`/{slug}/reports/{year}`, nothing else: no query, no trailing slash)
+   * if its revision was confirmed less than REVALIDATE_MS ago: the fast path's look-up, with
+   * nothing parsed or allocated.
+   */
+  freshAt(path: string, now = Date.now()): CachedReportPage | undefined {
+    const page = this.pages.get(path);
     return page && now - page.checkedAt < PublicPagesCache.REVALIDATE_MS ? page : undefined;
   }
 
