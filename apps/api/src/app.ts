@@ -23,11 +23,13 @@ const MAX_PARAM_LENGTH = 1024; // longer path parameters get 414
 /** TRUST_PROXY=N: the addresses of the N nearest hops are proxies (proxy-addr's hop count). */
 export const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
 
-/** The request's id: the caller's X-Request-Id when it is a sane token, else a new UUID. */
-function requestIdOf(req: { headers: Record<string, string | string[] | undefined> }): string {
-  const given = req.headers['x-request-id'];
+/** A request's id from its X-Request-Id header: the caller's when it is a sane token, else a new UUID. */
+function requestIdFrom(given: string | string[] | undefined): string {
   return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
 }
+
+/** The request's id (Fastify's genReqId). */
+const requestIdOf = (req: { headers: Record<string, string | string[] | undefined> }) => requestIdFrom(req.headers['x-request-id']);
 
 /** Paths whose answers do not depend on who asks, so they may be cached. */
 function isCacheablePublic(url: string): boolean {
@@ -94,7 +96,7 @@ export async function createApiApp(options: ApiOptions): Promise<NestFastifyAppl
   if (!config.trustProxy) {
     answerFirst(
       fastify.server,
-      reportPageFastPath({ cache: app.get(PublicPagesCache), headers: common, requestId: requestIdOf, log: requestLineWriter(fastify.log) }),
+      reportPageFastPath({ cache: app.get(PublicPagesCache), headers: common, requestId: requestIdFrom, log: requestLineWriter(fastify.log) }),
     );
   }
 

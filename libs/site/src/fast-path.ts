@@ -22,7 +22,8 @@ export interface FastPathOptions {
   cache: PublicPagesCache;
   /** the security headers every answer carries, as Fastify's hook sets them (lower-case names) */
   headers: Readonly<Record<string, string>>;
-  requestId(request: IncomingMessage): string;
+  /** the request's id from its X-Request-Id header as Node would give it (undefined when absent; repeats joined by ", ") */
+  requestId(given: string | undefined): string;
   /** the request log, when it is on: called at once with one object reused for every request, so it must not keep it */
   log?: (line: FastPathLogLine) => void;
 }
@@ -58,6 +59,7 @@ export function reportPageFastPath(o: FastPathOptions): (request: IncomingMessag
     lastHeads = built;
     return built;
   };
+  const read: ReadHeaders = { host: undefined, ifNoneMatch: undefined, requestId: undefined, acceptVersion: undefined };
   // the request line's fields, one object filled per request (the line is written before the next)
   const line: FastPathLogLine = { reqId: '', method: 'GET', url: '', version: undefined, host: undefined, remoteAddress: undefined, remotePort: undefined, statusCode: 200, responseTime: 0 };
   return (request, response) => {
@@ -67,8 +69,9 @@ export function reportPageFastPath(o: FastPathOptions): (request: IncomingMessag
     const started = performance.now();
     // read before the answer: a socket the client closes at once has no address afterwards
     const { remoteAddress, remotePort } = request.socket;
-    const reqId = requestId(request);
-    const notModified = matchesIfNoneMatch(request.headers['if-none-match'], page.etag);
+    readHeaders(request.rawHeaders, read);
+    const reqId = requestId(read.requestId);
+    const notModified = matchesIfNoneMatch(read.ifNoneMatch, page.etag);
     const status = notModified ? 304 : 200;
     // the page's own head as a flat [name, value, …] list, its last value this request's id: Node
     // reads it at once into the head it sends, where an object built per request by spreads cost V8
@@ -79,11 +82,10 @@ export function reportPageFastPath(o: FastPathOptions): (request: IncomingMessag
     response.writeHead(status, head);
     response.end(notModified ? undefined : page.body);
     if (log) {
-      const accept = request.headers['accept-version'];
       line.reqId = reqId;
       line.url = request.url!;
-      line.version = Array.isArray(accept) ? accept.join(', ') : accept;
-      line.host = request.headers.host ?? ''; // as Fastify's request.host: HTTP/1.0 may come without one
+      line.version = read.acceptVersion;
+      line.host = read.host ?? ''; // as Fastify's request.host: HTTP/1.0 may come without one
       line.remoteAddress = remoteAddress;
       line.remotePort = remotePort;
       line.statusCode = status;
@@ -92,6 +94,45 @@ export function reportPageFastPath(o: FastPathOptions): (request: IncomingMessag
     }
     return true;
   };
+}
+
+/** The request headers the fast path reads, as Node's `request.headers` would give them. */
+export interface ReadHeaders {
+  host: string | undefined;
+  ifNoneMatch: string | undefined;
+  requestId: string | undefined;
+  acceptVersion: string | undefined;
+}
+
+/** `value` added to a header's earlier value as Node adds a repeated header: joined by ", ". */
+const joined = (earlier: string | undefined, value: string) => (earlier === undefined ? value : `${earlier}, ${value}`);
+
+/**
+ * Fills `into` with the four headers the fast path reads, from the request's `rawHeaders` as they
+ * came ([name, value, …]): Node's `request.headers` builds an object of every header on its first
+ * use, work the fast path does not need. Repeated headers as Node treats them (a unit test
+ * compares the two): the first Host counts, the others are joined by ", ".
+ */
+export function readHeaders(raw: readonly string[], into: ReadHeaders): void {
+  into.host = into.ifNoneMatch = into.requestId = into.acceptVersion = undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    // the length first: most headers are none of the four, and lower-casing them would cost more
+    switch (name.length) {
+      case 4:
+        if (into.host === undefined && name.toLowerCase() === 'host') into.host = raw[i + 1];
+        break;
+      case 12:
+        if (name.toLowerCase() === 'x-request-id') into.requestId = joined(into.requestId, raw[i + 1]);
+        break;
+      case 13:
+        if (name.toLowerCase() === 'if-none-match') into.ifNoneMatch = joined(into.ifNoneMatch, raw[i + 1]);
+        break;
+      case 14:
+        if (name.toLowerCase() === 'accept-version') into.acceptVersion = joined(into.acceptVersion, raw[i + 1]);
+        break;
+    }
+  }
 }
 
 /** A cached page's response headers as flat lists, built once per page: the 200's and the 304's, each ending in the request id's slot. */
