@@ -92,4 +92,33 @@ describe('the request line of the cached report page, answered before Fastify', 
       await fastify.close();
     }
   });
+
+  it('carries each request\'s own values when they change from one line to the next', async () => {
+    const { fastify, lines, log } = await servers();
+    try {
+      const base = { reqId: 'r', method: 'GET', url: '/krakow/reports/2020', version: undefined, host: 'a.example', remoteAddress: '10.0.0.1', remotePort: 1, statusCode: 200, responseTime: 0.5 };
+      const sequence = [
+        base,
+        { ...base, reqId: 'r2', remotePort: 2 },
+        { ...base, reqId: 'r3', url: '/wieliczka/reports/2020', statusCode: 304 },
+        { ...base, reqId: 'r4', host: 'b.example', version: '2.x' },
+        { ...base, reqId: 'r5', host: 'b.example', version: '2.x', remoteAddress: '::1' },
+        { ...base, reqId: 'r6', host: 'zażółć', remoteAddress: undefined, remotePort: undefined },
+        { ...base, reqId: 'r7', responseTime: 1234.5678 },
+        base,
+      ];
+      for (const fields of sequence) log!(fields);
+      const written = (await lines()).map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === 'request completed');
+      expect(written.map((line) => ({ reqId: line.reqId, req: line.req, res: line.res, responseTime: line.responseTime }))).toEqual(
+        sequence.map((f) => ({
+          reqId: f.reqId,
+          req: Object.fromEntries(Object.entries({ method: f.method, url: f.url, version: f.version, host: f.host, remoteAddress: f.remoteAddress, remotePort: f.remotePort }).filter(([, v]) => v !== undefined)),
+          res: { statusCode: f.statusCode },
+          responseTime: Math.round(f.responseTime * 1000) / 1000,
+        })),
+      );
+    } finally {
+      await fastify.close();
+    }
+  });
 });

@@ -6,7 +6,7 @@ import pino, { type Logger } from 'pino';
 import { BatchedOutput } from './batched-output';
 
 /** Lines gather in memory up to this many characters, or for at most FLUSH_MS, before one write. */
-const BATCH_CHARS = 64 * 1024;
+const BATCH_CHARS = 256 * 1024;
 const FLUSH_MS = 250;
 const DRAIN_TIMEOUT_MS = 5000;
 
@@ -157,10 +157,21 @@ const LINE_FIXED_BYTES = 256;
 export function requestLineWriter(fastifyLog: FastifyBaseLogger, out: BatchedOutput = logOutput()): ((fields: RequestLineFields) => void) | undefined {
   const logger = fastifyLog as Logger; // pino's, from requestLogOptions (Fastify's null logger has no isLevelEnabled)
   if (typeof logger.isLevelEnabled !== 'function' || !logger.isLevelEnabled('info')) return undefined;
-  // pino's own serialised bindings of the logger: ',"pid":…,"hostname":"…"'
   const start = `{"level":30,"time":`;
+  // pino's own serialised bindings of the logger: ',"pid":…,"hostname":"…"' (UTF-8, as the host's name may need)
   const afterTime = `${(logger as unknown as Record<symbol, string>)[pino.symbols.chindingsSym]},"reqId":`;
-  const fixed = LINE_FIXED_BYTES + Buffer.byteLength(afterTime);
+  const afterTimeBytes = Buffer.from(afterTime, 'utf8');
+  const fixed = LINE_FIXED_BYTES + afterTimeBytes.length;
+  // Two runs of the line repeat from one request to the next: the method and URL (one page asked
+  // for again and again), and the client's Accept-Version, Host and address (its port differs per
+  // connection). Each is encoded once while its values stay the same, then copied.
+  const request = new RepeatedPart((to, at, f) => putString(to, putAscii(to, putString(to, putAscii(to, at, ',"req":{"method":'), f.method), ',"url":'), f.url));
+  const client = new RepeatedPart((to, at, f) => {
+    if (f.version !== undefined) at = putString(to, putAscii(to, at, ',"version":'), f.version);
+    if (f.host !== undefined) at = putString(to, putAscii(to, at, ',"host":'), f.host);
+    if (f.remoteAddress !== undefined) at = putString(to, putAscii(to, at, ',"remoteAddress":'), f.remoteAddress);
+    return at;
+  });
   return (f) => {
     const strings = f.reqId.length + f.url.length + (f.version?.length ?? 0) + (f.host?.length ?? 0) + (f.remoteAddress?.length ?? 0);
     const bytes = fixed + 6 * strings;
@@ -172,17 +183,39 @@ export function requestLineWriter(fastifyLog: FastifyBaseLogger, out: BatchedOut
     if (!to) return;
     let at = putAscii(to, out.at, start);
     at = putEpochMs(to, at, Date.now());
-    at = putString(to, putAscii(to, at, afterTime), f.reqId);
-    at = putString(to, putAscii(to, at, ',"req":{"method":'), f.method);
-    at = putString(to, putAscii(to, at, ',"url":'), f.url);
-    if (f.version !== undefined) at = putString(to, putAscii(to, at, ',"version":'), f.version);
-    if (f.host !== undefined) at = putString(to, putAscii(to, at, ',"host":'), f.host);
-    if (f.remoteAddress !== undefined) at = putString(to, putAscii(to, at, ',"remoteAddress":'), f.remoteAddress);
+    to.set(afterTimeBytes, at);
+    at = putString(to, at + afterTimeBytes.length, f.reqId);
+    at = request.put(to, at, f, f.method, f.url, undefined);
+    at = client.put(to, at, f, f.version, f.host, f.remoteAddress);
     if (f.remotePort !== undefined) at = putDigits(to, putAscii(to, at, ',"remotePort":'), f.remotePort);
     at = putDigits(to, putAscii(to, at, '},"res":{"statusCode":'), f.statusCode);
     at = putMs(to, putAscii(to, at, '},"responseTime":'), f.responseTime);
     out.commit(putAscii(to, at, ',"msg":"request completed"}\n'));
   };
+}
+
+/** A run of the request line encoded once for up to three values, and copied while they stay the same. */
+class RepeatedPart {
+  private a: string | undefined;
+  private b: string | undefined;
+  private c: string | undefined;
+  private bytes: Buffer | undefined;
+
+  constructor(private readonly encode: (to: Buffer, at: number, fields: RequestLineFields) => number) {}
+
+  /** Writes the part for these values at `at` (room for it is the caller's: 6 bytes a character at most); returns where it ends. */
+  put(to: Buffer, at: number, fields: RequestLineFields, a: string | undefined, b: string | undefined, c: string | undefined): number {
+    if (this.bytes === undefined || a !== this.a || b !== this.b || c !== this.c) {
+      const end = this.encode(to, at, fields);
+      this.bytes = Buffer.from(to.subarray(at, end));
+      this.a = a;
+      this.b = b;
+      this.c = c;
+      return end;
+    }
+    to.set(this.bytes, at);
+    return at + this.bytes.length;
+  }
 }
 
 /** The same line as a string, for one whose headers are too long to fit a batch's room (a client may send kilobytes). */
