@@ -63,10 +63,7 @@ export class BatchedOutput {
   write(line: string): boolean {
     // a UTF-16 code unit is at most 3 bytes of UTF-8
     if (line.length * 3 > this.batchBytes) {
-      if (this.takes()) {
-        this.seal();
-        this.enqueue(Buffer.from(line, 'utf8'));
-      }
+      this.writeBytes(Buffer.from(line, 'utf8'));
       return true;
     }
     const batch = this.room(line.length * 3);
@@ -84,6 +81,13 @@ export class BatchedOutput {
     if (!this.takes()) return undefined;
     if (bytes > this.batchBytes - this.used) this.seal();
     return this.batch;
+  }
+
+  /** A line already encoded, longer than a batch has room for: written on its own, after the current batch. */
+  writeBytes(line: Buffer): void {
+    if (!this.takes()) return;
+    this.seal();
+    this.enqueue(line);
   }
 
   /** The line written into the batch from `at` ends at `end`. */

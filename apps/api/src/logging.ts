@@ -159,8 +159,7 @@ export function requestLineWriter(fastifyLog: FastifyBaseLogger, out: BatchedOut
   if (typeof logger.isLevelEnabled !== 'function' || !logger.isLevelEnabled('info')) return undefined;
   const start = `{"level":30,"time":`;
   // pino's own serialised bindings of the logger: ',"pid":…,"hostname":"…"' (UTF-8, as the host's name may need)
-  const afterTime = `${(logger as unknown as Record<symbol, string>)[pino.symbols.chindingsSym]},"reqId":`;
-  const afterTimeBytes = Buffer.from(afterTime, 'utf8');
+  const afterTimeBytes = Buffer.from(`${(logger as unknown as Record<symbol, string>)[pino.symbols.chindingsSym]},"reqId":`, 'utf8');
   const fixed = LINE_FIXED_BYTES + afterTimeBytes.length;
   // Two runs of the line repeat from one request to the next: the method and URL (one page asked
   // for again and again), and the client's Accept-Version, Host and address (its port differs per
@@ -172,17 +171,9 @@ export function requestLineWriter(fastifyLog: FastifyBaseLogger, out: BatchedOut
     if (f.remoteAddress !== undefined) at = putString(to, putAscii(to, at, ',"remoteAddress":'), f.remoteAddress);
     return at;
   });
-  return (f) => {
-    const strings = f.reqId.length + f.url.length + (f.version?.length ?? 0) + (f.host?.length ?? 0) + (f.remoteAddress?.length ?? 0);
-    const bytes = fixed + 6 * strings;
-    if (bytes > out.maxLineBytes) {
-      out.write(longRequestLine(start, afterTime, f));
-      return;
-    }
-    const to = out.room(bytes);
-    if (!to) return;
-    let at = putAscii(to, out.at, start);
-    at = putEpochMs(to, at, Date.now());
+  /** Encodes the line at `at` of `to` (room for `fixed` + 6 bytes a character of its strings); returns where it ends. */
+  const encode = (to: Buffer, at: number, f: RequestLineFields): number => {
+    at = putEpochMs(to, putAscii(to, at, start), Date.now());
     to.set(afterTimeBytes, at);
     at = putString(to, at + afterTimeBytes.length, f.reqId);
     at = request.put(to, at, f, f.method, f.url, undefined);
@@ -190,7 +181,19 @@ export function requestLineWriter(fastifyLog: FastifyBaseLogger, out: BatchedOut
     if (f.remotePort !== undefined) at = putDigits(to, putAscii(to, at, ',"remotePort":'), f.remotePort);
     at = putDigits(to, putAscii(to, at, '},"res":{"statusCode":'), f.statusCode);
     at = putMs(to, putAscii(to, at, '},"responseTime":'), f.responseTime);
-    out.commit(putAscii(to, at, ',"msg":"request completed"}\n'));
+    return putAscii(to, at, ',"msg":"request completed"}\n');
+  };
+  return (f) => {
+    const strings = f.reqId.length + f.url.length + (f.version?.length ?? 0) + (f.host?.length ?? 0) + (f.remoteAddress?.length ?? 0);
+    const bytes = fixed + 6 * strings;
+    if (bytes > out.maxLineBytes) {
+      // headers of kilobytes (a client may send them): the line gets a buffer of its own
+      const own = Buffer.allocUnsafe(bytes);
+      out.writeBytes(own.subarray(0, encode(own, 0, f)));
+      return;
+    }
+    const to = out.room(bytes);
+    if (to) out.commit(encode(to, out.at, f));
   };
 }
 
@@ -216,15 +219,4 @@ class RepeatedPart {
     to.set(this.bytes, at);
     return at + this.bytes.length;
   }
-}
-
-/** The same line as a string, for one whose headers are too long to fit a batch's room (a client may send kilobytes). */
-function longRequestLine(start: string, afterTime: string, f: RequestLineFields): string {
-  const s = JSON.stringify;
-  let line = `${start}${Date.now()}${afterTime}${s(f.reqId)},"req":{"method":${s(f.method)},"url":${s(f.url)}`;
-  if (f.version !== undefined) line += `,"version":${s(f.version)}`;
-  if (f.host !== undefined) line += `,"host":${s(f.host)}`;
-  if (f.remoteAddress !== undefined) line += `,"remoteAddress":${s(f.remoteAddress)}`;
-  if (f.remotePort !== undefined) line += `,"remotePort":${f.remotePort}`;
-  return `${line}},"res":{"statusCode":${f.statusCode}},"responseTime":${f.responseTime.toFixed(3)},"msg":"request completed"}\n`;
 }

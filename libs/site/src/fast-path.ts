@@ -41,11 +41,7 @@ export interface FastPathOptions {
 export function reportPageFastPath(o: FastPathOptions): (request: IncomingMessage, response: ServerResponse) => boolean {
   const { cache, requestId, log } = o;
   const heads = new WeakMap<CachedReportPage, PageHeads>();
-  // the page asked for last, and its heads: most requests ask for the same page as the one before
-  let lastPage: CachedReportPage | undefined;
-  let lastHeads: PageHeads | undefined;
   const headsOf = (page: CachedReportPage): PageHeads => {
-    if (page === lastPage) return lastHeads!;
     let built = heads.get(page);
     if (!built) {
       // the page's own values replace the common ones of the same name (the Content-Security-Policy)
@@ -55,8 +51,6 @@ export function reportPageFastPath(o: FastPathOptions): (request: IncomingMessag
       built = { ok: flat(withBody), notModified: flat(base) };
       heads.set(page, built);
     }
-    lastPage = page;
-    lastHeads = built;
     return built;
   };
   const read: ReadHeaders = { host: undefined, ifNoneMatch: undefined, requestId: undefined, acceptVersion: undefined };

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { reportPath } from './pages';
 
 /** A rendered report page of one published revision. */
 export interface CachedReportPage {
@@ -12,8 +13,8 @@ export interface CachedReportPage {
   checkedAt: number;
 }
 
-/** A page's key is its address (pages.ts reportPath: a slug is [a-z0-9-], which needs no escaping), so the fast path looks a request's URL up as it comes. */
-const key = (slug: string, year: number) => `/${slug}/reports/${year}`;
+/** A page's key is its address, so the fast path looks a request's URL up as it comes. */
+const key = reportPath;
 
 /**
  * The rendered report pages, per (slug, year), each holding the revision it shows. A published
