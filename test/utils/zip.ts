@@ -8,6 +8,8 @@ export interface ZipPart {
   content: ZipContent;
   /** The uncompressed size written in the ZIP's headers; the true size when left out. */
   declaredSize?: number;
+  /** Bytes written as the part's deflated data as they are, in place of the content's (which is then ignored). */
+  deflated?: Buffer;
 }
 
 /**
@@ -32,7 +34,7 @@ export function zip(parts: ZipPart[]): Buffer {
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const part of parts) {
-    const { data, size } = deflate(part.content);
+    const { data, size } = part.deflated ? { data: part.deflated, size: part.deflated.length } : deflate(part.content);
     const name = Buffer.from(part.name);
     const declared = part.declaredSize ?? size;
     const local = Buffer.alloc(30);
