@@ -1,10 +1,24 @@
-import ArchiverCore from 'archiver/lib/core';
-import ExcelJS from 'exceljs';
+import type ArchiverCoreClass from 'archiver/lib/core';
+import type ExcelJS from 'exceljs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { xlsxNumFmt, xlsxValue, type CellKind } from '../cells';
 import type { ExportColumn } from './columns';
 import { columnLetter, rowXml, type SheetColumn } from './sheet-xml';
+
+/**
+ * exceljs and archiver's core (some 300 modules, a few tenths of a second to load), loaded with the
+ * first workbook: a process that writes none (most CLI commands, the worker) starts without them.
+ */
+interface Libraries {
+  excel: typeof ExcelJS;
+  archiverCore: typeof ArchiverCoreClass;
+}
+let libraries: Promise<Libraries> | undefined;
+function loadLibraries(): Promise<Libraries> {
+  libraries ??= Promise.all([import('exceljs'), import('archiver/lib/core')]).then(([excel, archiver]) => ({ excel: excel.default, archiverCore: archiver.default }));
+  return libraries;
+}
 
 type Value = string | number | null;
 type Columns = Array<{ name: string; kind: CellKind; width?: number }>;
@@ -99,7 +113,7 @@ function fillRow(cells: (index: number) => Cell, kinds: CellKind[], values: Valu
  * The streamed table: exceljs lays out the sheet (columns, the bold header row, the frozen pane,
  * the filter, the closing parts) and the rows go into its XML stream as strings (sheet-xml.ts).
  */
-async function writeTable(workbook: ExcelJS.stream.xlsx.WorkbookWriter, sheet: XlsxTableSheet): Promise<number> {
+async function writeTable(workbook: ExcelJS.stream.xlsx.WorkbookWriter, sheet: XlsxTableSheet, valueType: typeof ExcelJS.ValueType): Promise<number> {
   const worksheet = workbook.addWorksheet(sheet.name, { views: [{ state: 'frozen', ySplit: 1 }] });
   worksheet.autoFilter = `A1:${columnLetter(sheet.columns.length - 1)}1`;
   worksheet.columns = sheet.columns.map((c) => {
@@ -115,7 +129,7 @@ async function writeTable(workbook: ExcelJS.stream.xlsx.WorkbookWriter, sheet: X
   const styles = (workbook as unknown as WorkbookInternals).styles;
   const columns: SheetColumn[] = sheet.columns.map((c, i) => {
     const numFmt = xlsxNumFmt(c.kind);
-    return { letter: columnLetter(i), kind: c.kind, styleId: numFmt ? styles.addStyleModel({ numFmt }, c.kind === 'date' ? ExcelJS.ValueType.Date : ExcelJS.ValueType.Number) : 0 };
+    return { letter: columnLetter(i), kind: c.kind, styleId: numFmt ? styles.addStyleModel({ numFmt }, c.kind === 'date' ? valueType.Date : valueType.Number) : 0 };
   });
   const internals = worksheet as unknown as SheetInternals;
   let count = 0;
@@ -165,19 +179,19 @@ type ZipAppend = (source: unknown, data: Record<string, unknown>) => unknown;
  * same revision gave different bytes each time. With fixed dates it exports to the same bytes, and
  * the SHA-256 the web app shows beside a download link is the file's the auditor receives.
  */
-function workbookDated(options: ConstructorParameters<typeof ExcelJS.stream.xlsx.WorkbookWriter>[0], date: Date): ExcelJS.stream.xlsx.WorkbookWriter {
-  const append = ArchiverCore.prototype.append;
+function workbookDated({ excel, archiverCore }: Libraries, options: ConstructorParameters<typeof ExcelJS.stream.xlsx.WorkbookWriter>[0], date: Date): ExcelJS.stream.xlsx.WorkbookWriter {
+  const append = archiverCore.prototype.append;
   const dated: ZipAppend = function (this: unknown, source, data) {
     return append.call(this, source, { ...data, date });
   };
   // synchronous: no other code runs while the prototype is wrapped
-  ArchiverCore.prototype.append = dated;
+  archiverCore.prototype.append = dated;
   try {
-    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter(options);
+    const workbook = new excel.stream.xlsx.WorkbookWriter(options);
     (workbook as unknown as { zip: { append: ZipAppend } }).zip.append = dated;
     return workbook;
   } finally {
-    ArchiverCore.prototype.append = append;
+    archiverCore.prototype.append = append;
   }
 }
 
@@ -188,14 +202,15 @@ function workbookDated(options: ConstructorParameters<typeof ExcelJS.stream.xlsx
  * ended. Returns the number of data rows of the table sheets.
  */
 export async function writeXlsx(out: Writable, sheets: XlsxSheet[], settings: XlsxSettings): Promise<number> {
-  const workbook = workbookDated({ stream: out, useStyles: true, useSharedStrings: false }, settings.created);
+  const loaded = await loadLibraries();
+  const workbook = workbookDated(loaded, { stream: out, useStyles: true, useSharedStrings: false }, settings.created);
   workbook.creator = 'ngo-tracker';
   workbook.lastModifiedBy = 'ngo-tracker';
   workbook.created = settings.created;
   workbook.modified = settings.created;
   let rows = 0;
   for (const sheet of sheets) {
-    if (sheet.kind === 'table') rows += await writeTable(workbook, sheet);
+    if (sheet.kind === 'table') rows += await writeTable(workbook, sheet, loaded.excel.ValueType);
     else writeBlocks(workbook, sheet);
   }
   await workbook.commit();
