@@ -43,7 +43,7 @@ export async function firstStart(ds: DataSource, config: AppConfig, demo: boolea
   const email = config.adminEmail ?? (demo ? DEMO_ADMIN_EMAIL : undefined);
   const password = config.adminPassword ?? (demo ? demoPassword() : undefined);
   if (!email || !password) return { outcome: 'no-admin-configured', demoSignIns: [] };
-  const hasher = new PasswordHasher();
+  const hasher = new PasswordHasher(config);
   const passwordHash = await hasher.hash(password);
   const demoSignIns: DemoSignIn[] = [];
   if (demo && demoPasswords === 'random' && !config.adminPassword) demoSignIns.push({ email, role: 'admin, platform admin', password });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { Config } from '@jest/types';
 import { startProgramBuild, sweepStaleBuilds } from '../utils/program';
-import { TEST_PASSWORD } from '../utils/test-password';
+import { TEST_ARGON2_OPTIONS, TEST_PASSWORD, TEST_PASSWORD_HASH_ENV } from '../utils/test-password';
 import { openTestServer, runDatabaseName, sweepStaleDatabases, withAdminClient, type TestServer } from './test-database';
 
 declare global {
@@ -25,7 +25,9 @@ export default async function globalSetup(globalConfig?: Config.GlobalConfig): P
   const buildDir = join(process.cwd(), '.data', `test-build-${Date.now()}-${process.pid}`);
   process.env.TEST_BUILD_DIR = buildDir;
   if (buildWanted(globalConfig)) startProgramBuild(buildDir);
-  const hashed = argon2.hash(TEST_PASSWORD, { type: argon2.argon2id });
+  // the tests' argon2 cost, for every process of the run (test/utils/test-password.ts)
+  Object.assign(process.env, TEST_PASSWORD_HASH_ENV);
+  const hashed = argon2.hash(TEST_PASSWORD, { type: argon2.argon2id, ...TEST_ARGON2_OPTIONS });
   const server = await openTestServer();
   globalThis.__TEST_SERVER__ = server;
   const template = runDatabaseName('tmpl');

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createApiApp } from '../../apps/api/src/app';
 import { withAdminClient } from '../setup/test-database';
+import { TEST_PASSWORD_HASH_ENV } from './test-password';
 
 export const PLATFORM_ADMIN = { email: 'platform-admin@test.example', password: 'platform-admin-pass' };
 /** The tests sign with a key of their own, as a deployment on DATABASE_URL must (JWT_SECRET). */
@@ -108,7 +109,7 @@ export async function createEmptyDatabase(): Promise<{ name: string; url: string
 /** The test configuration: quiet, the platform admin, and no crons (a run at 02:00 would touch every test database; the jobs spec turns them on). */
 export function testConfig(overrides: Partial<AppConfig> = {}, env: NodeJS.ProcessEnv = {}): AppConfig {
   return {
-    ...loadConfig({ LOG_LEVEL: 'silent', ADMIN_EMAIL: PLATFORM_ADMIN.email, ADMIN_PASSWORD: PLATFORM_ADMIN.password, SCHEDULER: 'false', JWT_SECRET: TEST_JWT_SECRET, ...env }),
+    ...loadConfig({ LOG_LEVEL: 'silent', ADMIN_EMAIL: PLATFORM_ADMIN.email, ADMIN_PASSWORD: PLATFORM_ADMIN.password, SCHEDULER: 'false', JWT_SECRET: TEST_JWT_SECRET, ...TEST_PASSWORD_HASH_ENV, ...env }),
     ...overrides,
   };
 }

@@ -1,19 +1,41 @@
-import { Injectable } from '@nestjs/common';
+import { APP_CONFIG, DEFAULT_PASSWORD_HASH_COST, type AppConfig, type PasswordHashCost } from '@app/core';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import * as argon2 from 'argon2';
 
-/** argon2id with the library's defaults (64 MiB, 3 passes, 4 lanes), which exceed OWASP's minimum. */
+/**
+ * argon2id, 4 lanes, with the configured memory and passes (PASSWORD_HASH_MEMORY_KIB,
+ * PASSWORD_HASH_PASSES: by default the library's 64 MiB and 3 passes, never below OWASP's 19 MiB
+ * and 2). A stored hash carries its own cost, so changing it affects new hashes only.
+ */
 @Injectable()
-export class PasswordHasher {
-  /** A hash of a random string, verified against when the email is unknown, so both cases take as long. */
-  private readonly decoy = argon2.hash(`decoy-${Math.random()}`, { type: argon2.argon2id });
+export class PasswordHasher implements OnApplicationBootstrap {
+  private readonly options: argon2.HashOptions;
+  private decoyHash: Promise<string> | undefined;
+
+  constructor(@Inject(APP_CONFIG) config: Pick<AppConfig, 'passwordHash'> = { passwordHash: DEFAULT_PASSWORD_HASH_COST }) {
+    const cost: PasswordHashCost = config.passwordHash;
+    this.options = { type: argon2.argon2id, memoryCost: cost.memoryKib, timeCost: cost.passes };
+  }
+
+  /**
+   * A hash of a random string, verified against when the email is unknown, so both cases take as
+   * long. Made once, when the application starts (a process that only hashes, as the CLI, never makes it).
+   */
+  private decoy(): Promise<string> {
+    return (this.decoyHash ??= argon2.hash(`decoy-${Math.random()}`, this.options));
+  }
+
+  onApplicationBootstrap(): void {
+    this.decoy().catch(() => undefined);
+  }
 
   hash(password: string): Promise<string> {
-    return argon2.hash(password, { type: argon2.argon2id });
+    return argon2.hash(password, this.options);
   }
 
   async verify(hash: string | null, password: string): Promise<boolean> {
     try {
-      return await argon2.verify(hash ?? (await this.decoy), password);
+      return await argon2.verify(hash ?? (await this.decoy()), password);
     } catch {
       return false;
     }

@@ -26,7 +26,7 @@ export async function createUser(session: Session, input: NewUser): Promise<Outc
     if (!found) throw new CommandFailed(`no NGO with the ${'id' in input.ngo ? `id ${input.ngo.id}` : `KRS ${input.ngo.krs}`} in ${m.slug}`);
     ngo = found;
   }
-  const passwordHash = await new PasswordHasher().hash(input.password);
+  const passwordHash = await new PasswordHasher(session.config).hash(input.password);
   const user = await session.ds.transaction(async (em) => {
     const created = await insertUser(em, { municipalityId: m.id, email: input.email, passwordHash, role: input.role, ngoId: ngo?.id ?? null, platformAdmin: false });
     const after = { id: created.id, email: created.email, role: created.role, ngoId: created.ngoId, platformAdmin: created.platformAdmin, municipalityId: m.id, createdAt: created.createdAt.toISOString() };
@@ -49,7 +49,7 @@ export interface NewMunicipality {
 
 /** municipality:create — a municipality with its first admin, as POST /municipalities does for the platform admin. */
 export async function createMunicipality(session: Session, input: NewMunicipality): Promise<Outcome> {
-  const passwordHash = await new PasswordHasher().hash(input.adminPassword);
+  const passwordHash = await new PasswordHasher(session.config).hash(input.adminPassword);
   const { municipality, admin } = await session.ds.transaction((em) =>
     createMunicipalityWithAdmin(em, { name: input.name, slug: input.slug, teryt: input.teryt }, { email: input.adminEmail, passwordHash, platformAdmin: false }, session.actor),
   );

@@ -18,7 +18,16 @@ describe('configuration', () => {
       jobsTimeZone: 'Europe/Warsaw',
       nightlyCompileConcurrency: 2,
       nightlyLeaseSeconds: 60,
+      passwordHash: { memoryKib: 65_536, passes: 3 },
     });
+  });
+
+  it("reads argon2id's cost for new password hashes, never below OWASP's minimum (19 MiB, 2 passes)", () => {
+    expect(loadConfig({ PASSWORD_HASH_MEMORY_KIB: '19456', PASSWORD_HASH_PASSES: '2' }).passwordHash).toEqual({ memoryKib: 19_456, passes: 2 });
+    expect(loadConfig({ PASSWORD_HASH_MEMORY_KIB: '131072' }).passwordHash).toEqual({ memoryKib: 131_072, passes: 3 });
+    expect(() => loadConfig({ PASSWORD_HASH_MEMORY_KIB: '19455' })).toThrow("PASSWORD_HASH_MEMORY_KIB must be a whole number of KiB from 19456 (19 MiB, OWASP's minimum for argon2id) to 4194304 (4 GiB)");
+    expect(() => loadConfig({ PASSWORD_HASH_MEMORY_KIB: '64MiB' })).toThrow('PASSWORD_HASH_MEMORY_KIB must be a whole number');
+    expect(() => loadConfig({ PASSWORD_HASH_PASSES: '1' })).toThrow("PASSWORD_HASH_PASSES must be a whole number from 2 (OWASP's minimum for argon2id) to 20");
   });
 
   it('reads the nightly compile\'s concurrency and lease', () => {

@@ -39,6 +39,18 @@ const IsTimeZone = (name: string) =>
 /** Slugs a municipality may not take: the first segments of the service's own paths (/api, /health), which the public pages at /{slug} share. */
 export const RESERVED_SLUGS = ['api', 'health', 'docs', 'static', 'assets'] as const;
 
+const PASSWORD_HASH_MEMORY_MESSAGE = 'PASSWORD_HASH_MEMORY_KIB must be a whole number of KiB from 19456 (19 MiB, OWASP\'s minimum for argon2id) to 4194304 (4 GiB)';
+const PASSWORD_HASH_PASSES_MESSAGE = 'PASSWORD_HASH_PASSES must be a whole number from 2 (OWASP\'s minimum for argon2id) to 20';
+
+/** argon2id's cost for new password hashes; a stored hash is verified with the cost it was made with. */
+export interface PasswordHashCost {
+  memoryKib: number;
+  passes: number;
+}
+
+/** The library's defaults: 64 MiB and 3 passes, above OWASP's minimum (19 MiB, 2 passes). */
+export const DEFAULT_PASSWORD_HASH_COST: PasswordHashCost = { memoryKib: 65_536, passes: 3 };
+
 /** The environment the processes read; README "Configuration" lists the same variables. */
 class Env {
   @int() @IsOptional() @IsInt() @Min(0) @Max(65535) PORT?: number;
@@ -74,6 +86,10 @@ class Env {
   @str() @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET_PREVIOUS must be at least 32 characters long' }) JWT_SECRET_PREVIOUS?: string;
   @int() @IsOptional() @IsInt() @Min(60) @Max(7 * 24 * 3600) TOKEN_TTL?: number;
   @int() @IsOptional() @IsInt() @Min(1) @Max(10_000) LOGIN_RATE_LIMIT?: number;
+  // OWASP's floor for argon2id is 19 MiB with 2 passes; nothing below it is accepted
+  @int() @IsOptional() @IsInt({ message: PASSWORD_HASH_MEMORY_MESSAGE }) @Min(19_456, { message: PASSWORD_HASH_MEMORY_MESSAGE }) @Max(4_194_304, { message: PASSWORD_HASH_MEMORY_MESSAGE })
+  PASSWORD_HASH_MEMORY_KIB?: number;
+  @int() @IsOptional() @IsInt({ message: PASSWORD_HASH_PASSES_MESSAGE }) @Min(2, { message: PASSWORD_HASH_PASSES_MESSAGE }) @Max(20, { message: PASSWORD_HASH_PASSES_MESSAGE }) PASSWORD_HASH_PASSES?: number;
   @str() @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string;
   @str() @IsOptional() @Matches(/^(false|\d{1,2}|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, {
     message: 'TRUST_PROXY must be false, the number of proxies in front (e.g. 1), or their addresses/CIDRs separated by commas',
@@ -117,6 +133,8 @@ export interface AppConfig {
   jwtSecretPrevious?: string;
   tokenTtlSeconds: number;
   loginRateLimitPerMinute: number;
+  /** argon2id's cost for the password hashes this process makes. */
+  passwordHash: PasswordHashCost;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Fastify's trustProxy: false, a hop count, or the proxies' addresses. */
   trustProxy: false | number | string;
@@ -188,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: Config
     jwtSecretPrevious: parsed.JWT_SECRET_PREVIOUS,
     tokenTtlSeconds: parsed.TOKEN_TTL ?? 8 * 3600,
     loginRateLimitPerMinute: parsed.LOGIN_RATE_LIMIT ?? 10,
+    passwordHash: { memoryKib: parsed.PASSWORD_HASH_MEMORY_KIB ?? DEFAULT_PASSWORD_HASH_COST.memoryKib, passes: parsed.PASSWORD_HASH_PASSES ?? DEFAULT_PASSWORD_HASH_COST.passes },
     logLevel: (parsed.LOG_LEVEL as AppConfig['logLevel']) ?? 'info',
     trustProxy: parseTrustProxy(parsed.TRUST_PROXY),
   };
