@@ -11,9 +11,17 @@ declare const window: BrowserWindow;
 /** The WCAG 2.1 A and AA rules of axe-core, the level the law asks of a public body. */
 export const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
-/** axe-core's WCAG 2.1 A/AA violations of the page as it is now, one line each: rule (count): first target. */
+/**
+ * axe-core's WCAG 2.1 A/AA violations of the page as it is now, one line each: rule (count): first
+ * target. In axe's legacy mode (axe.run inside the page), which our pages allow: they have no
+ * frames. The default mode finishes each analysis in a new blank page, a renderer process started
+ * and stopped per call, and took about twice as long (2 s against 1 s a page here), for the same
+ * rules. Only violations carry their nodes; the passes are not wanted. (`options()` replaces the
+ * options whole, so it comes before `withTags()`, which adds to them.)
+ */
 export async function violations(page: Page): Promise<string[]> {
-  return (await new AxeBuilder({ page }).withTags(WCAG_21_AA).analyze()).violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes[0]?.target.join(' ')}`);
+  const results = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).withTags(WCAG_21_AA).setLegacyMode(true).analyze();
+  return results.violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes[0]?.target.join(' ')}`);
 }
 
 /** Whether the page is wider than the window (at 320 px: reflow, WCAG 1.4.10). */
