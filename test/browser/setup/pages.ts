@@ -29,6 +29,21 @@ export function scrollsSideways(page: Page): Promise<boolean> {
   return page.evaluate(() => window.document.scrollingElement.scrollWidth > window.innerWidth);
 }
 
+/**
+ * Whether the page as loaded would scroll sideways in a window 320 px wide (640 high): the same
+ * document laid out again at that width, then the window set back. Cheaper than loading the
+ * address a second time in a narrow page, and the media queries apply all the same.
+ */
+export async function scrollsSidewaysAt320(page: Page): Promise<boolean> {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 640 });
+  try {
+    return await scrollsSideways(page);
+  } finally {
+    if (size) await page.setViewportSize(size);
+  }
+}
+
 /** Presses Tab (Shift+Tab with `back`) until the element matching `selector` has the focus (at most `limit` times). */
 export async function tabTo(page: Page, selector: string, o: { back?: boolean; limit?: number } = {}): Promise<void> {
   const limit = o.limit ?? 400;
