@@ -19,7 +19,8 @@ export class PasswordHasher implements OnApplicationBootstrap {
 
   /**
    * A hash of a random string, verified against when the email is unknown, so both cases take as
-   * long. Made once, when the application starts (a process that only hashes, as the CLI, never makes it).
+   * long. Made once, when the application starts; a `new PasswordHasher()` outside Nest's
+   * container (the CLI's and the first start's hashing) never makes one.
    */
   private decoy(): Promise<string> {
     return (this.decoyHash ??= argon2.hash(`decoy-${Math.random()}`, this.options));
