@@ -13,7 +13,11 @@ import { scrollsSideways, scrollsSidewaysAt320, signInByForm, tabTo, violations 
 /** The little of the browser's window the page functions below use (this project compiles without the DOM library). */
 interface BrowserWindow {
   innerWidth: number;
-  document: { scrollingElement: { scrollWidth: number }; activeElement: { matches(selector: string): boolean } | null };
+  document: {
+    scrollingElement: { scrollWidth: number };
+    activeElement: { matches(selector: string): boolean } | null;
+    body: { insertAdjacentHTML(where: string, html: string): void; lastElementChild: { style: Record<string, string> } };
+  };
 }
 declare const window: BrowserWindow;
 
@@ -358,14 +362,13 @@ describe('the web app in Chromium', () => {
       // the check itself finds what it should, and only WCAG's rules: a field without a label and grey text too faint, both outside any landmark (a best practice, not WCAG)
       // (the colours set through the DOM: the pages' CSP ignores a style attribute in markup)
       await page.evaluate(() => {
-        const body = (globalThis as unknown as { document: { body: { insertAdjacentHTML(where: string, html: string): void; lastElementChild: { style: Record<string, string> } } } }).document.body;
-        body.insertAdjacentHTML('beforeend', '<input type="text"><p>Blady tekst</p>');
-        Object.assign(body.lastElementChild.style, { color: '#aaa', background: '#fff' });
+        window.document.body.insertAdjacentHTML('beforeend', '<input type="text"><p>Blady tekst</p>');
+        Object.assign(window.document.body.lastElementChild.style, { color: '#aaa', background: '#fff' });
       });
       expect((await violations(page)).map((v) => v.replace(/ \(.*$/, '')).sort()).toEqual(['color-contrast', 'label']);
       // and the 320 px check finds a block 400 px wide that fits 1280 px, and gives the window back its width
       await page.setViewportSize({ width: 1280, height: 900 });
-      await page.evaluate(() => Object.assign((globalThis as unknown as { document: { body: { lastElementChild: { style: Record<string, string> } } } }).document.body.lastElementChild.style, { width: '400px' }));
+      await page.evaluate(() => Object.assign(window.document.body.lastElementChild.style, { width: '400px' }));
       expect([await scrollsSideways(page), await scrollsSidewaysAt320(page), await scrollsSideways(page)]).toEqual([false, true, false]);
     } finally {
       await page.close();

@@ -10,5 +10,5 @@ export const TEST_PASSWORD = 'role-password-1';
  */
 export const TEST_PASSWORD_HASH_ENV = { PASSWORD_HASH_MEMORY_KIB: '19456', PASSWORD_HASH_PASSES: '2' } as const;
 
-/** The same cost as argon2's options. */
+/** The same cost as argon2's options, for the global set-up, which hashes before the application's modules can be loaded. */
 export const TEST_ARGON2_OPTIONS = { memoryCost: Number(TEST_PASSWORD_HASH_ENV.PASSWORD_HASH_MEMORY_KIB), timeCost: Number(TEST_PASSWORD_HASH_ENV.PASSWORD_HASH_PASSES) };

@@ -1,10 +1,9 @@
 import { audit } from '@app/audit';
 import { inTransaction, type Actor, type Role, type TokenClaims } from '@app/core';
-import { createMunicipalityWithAdmin, insertUser, UserEntity } from '@app/identity';
+import { createMunicipalityWithAdmin, insertUser, PasswordHasher, UserEntity } from '@app/identity';
 import { JwtService } from '@nestjs/jwt';
-import * as argon2 from 'argon2';
-import type { TestApp } from './test-app';
-import { TEST_ARGON2_OPTIONS, TEST_PASSWORD } from './test-password';
+import { testConfig, type TestApp } from './test-app';
+import { TEST_PASSWORD } from './test-password';
 
 /**
  * Users as a means, not as the subject: inserted straight into the database with a password hash
@@ -18,7 +17,7 @@ export { TEST_PASSWORD };
 let hash: Promise<string> | undefined;
 /** The global set-up computes it once per run (TEST_PASSWORD_HASH); a file run without it hashes once. */
 export function testPasswordHash(): Promise<string> {
-  hash ??= process.env.TEST_PASSWORD_HASH ? Promise.resolve(process.env.TEST_PASSWORD_HASH) : argon2.hash(TEST_PASSWORD, { type: argon2.argon2id, ...TEST_ARGON2_OPTIONS });
+  hash ??= process.env.TEST_PASSWORD_HASH ? Promise.resolve(process.env.TEST_PASSWORD_HASH) : new PasswordHasher(testConfig()).hash(TEST_PASSWORD);
   return hash;
 }
 

@@ -1,4 +1,4 @@
-import { APP_CONFIG, DEFAULT_PASSWORD_HASH_COST, type AppConfig, type PasswordHashCost } from '@app/core';
+import { APP_CONFIG, DEFAULT_PASSWORD_HASH_COST, type AppConfig } from '@app/core';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import * as argon2 from 'argon2';
 
@@ -13,8 +13,7 @@ export class PasswordHasher implements OnApplicationBootstrap {
   private decoyHash: Promise<string> | undefined;
 
   constructor(@Inject(APP_CONFIG) config: Pick<AppConfig, 'passwordHash'> = { passwordHash: DEFAULT_PASSWORD_HASH_COST }) {
-    const cost: PasswordHashCost = config.passwordHash;
-    this.options = { type: argon2.argon2id, memoryCost: cost.memoryKib, timeCost: cost.passes };
+    this.options = { type: argon2.argon2id, memoryCost: config.passwordHash.memoryKib, timeCost: config.passwordHash.passes };
   }
 
   /**

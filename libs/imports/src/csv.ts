@@ -4,7 +4,7 @@ import { MAX_IMPORT_CELLS, overLimit } from './limits';
 import { SheetBuilder, unreadable, type Sheet } from './sheet-builder';
 
 /** The reader gives other requests the event loop after each slice of this size. */
-const CHUNK_BYTES = 64 * 1024;
+export const CHUNK_BYTES = 64 * 1024;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const QUOTE = 0x22;
 const LF = 0x0a;

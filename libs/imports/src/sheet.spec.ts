@@ -1,6 +1,7 @@
 import { RuleViolation, ValidationFailed } from '@app/core';
 import ExcelJS from 'exceljs';
 import { xlsxParts, zip } from '../../../test/utils/zip';
+import { CHUNK_BYTES } from './csv';
 import { MAX_IMPORT_CELLS, MAX_IMPORT_ROWS, MAX_UNZIPPED_BYTES } from './limits';
 import { detectDelimiter, readSheet } from './sheet';
 
@@ -117,11 +118,11 @@ describe('reading an import file', () => {
       const lines = Buffer.from(`name\n${`${'x'.repeat(98)}\n`.repeat(10_000)}`); // about 1 MB
       const { turns, outcome } = await withLoopTurns(() => readSheet(lines));
       expect((await outcome).rows).toHaveLength(10_000);
-      expect(turns).toBeGreaterThanOrEqual(Math.floor(lines.length / (64 * 1024)) - 1);
+      expect(turns).toBeGreaterThanOrEqual(Math.floor(lines.length / CHUNK_BYTES) - 1);
       const delimiters = Buffer.from(`name\nx${','.repeat(MiB)}\n`); // one line of a million cells
       const inLine = await withLoopTurns(() => readSheet(delimiters));
       expect((await inLine.outcome).rows[0].cells).toHaveLength(MiB + 1);
-      expect(inLine.turns).toBeGreaterThanOrEqual(Math.floor(delimiters.length / (64 * 1024)) - 1);
+      expect(inLine.turns).toBeGreaterThanOrEqual(Math.floor(delimiters.length / CHUNK_BYTES) - 1);
     });
 
     it(`reads a CSV of exactly ${MAX_IMPORT_ROWS} rows`, async () => {
