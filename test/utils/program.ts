@@ -101,13 +101,21 @@ export function startProgram(buildDir: string, env: NodeJS.ProcessEnv): Running 
   return { child, output: () => out, stdout: () => stdout, exited };
 }
 
-/** Waits until GET /health/ready answers 200; fails with the program's output when it exits or takes longer than `ms`. */
+/** The welcome's last line (apps/api/src/main.ts), which the program prints once it listens. */
+export const WELCOME_END = 'Stop with Ctrl+C.';
+
+/**
+ * Waits until the program has started as a person sees it: GET /health/ready answers 200 and the
+ * welcome is printed. The welcome comes after the listen (it names the address), so on a loaded
+ * machine the readiness can answer a moment before it. Fails with the program's output when it
+ * exits or takes longer than `ms`.
+ */
 export async function waitReady(port: number, run: Running, ms = 90_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     if (run.child.exitCode !== null) throw new Error(`exited early:\n${run.output()}`);
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200) return;
+      if (run.stdout().includes(WELCOME_END) && (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200) return;
     } catch {
       // not listening yet
     }
